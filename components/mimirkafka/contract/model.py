@@ -1,0 +1,268 @@
+"""The ingest-storage contract: one typed model of Mimir's Kafka settings.
+
+Everything else in the package is derived from an :class:`IngestStorageContract`: the Kafka side
+(broker and topic limits, listener, users, ACLs, IAM) and the Mimir side (YAML config, CLI flags,
+Helm values, secret references, TLS mounts). Plain Python only: no Pulumi resources are created
+here, so the model can be built, validated and rendered in a unit test or a REPL.
+
+Secret values (passwords, tokens, keys) are held in :class:`SecretValue`, whose ``value`` may be a
+``str`` or a ``pulumi.Output``; the renderers never read it, they emit ``${ENV_VAR}`` references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal, Union
+
+#: Mimir's hard-coded producer batch cap (``producerBatchMaxBytes`` in ``writer_client.go``).
+PRODUCER_BATCH_MAX_BYTES = 16_000_000
+#: Default and maximum of ``-ingest-storage.kafka.producer-max-record-size-bytes`` (16,000,000 - 16 KiB).
+MAX_PRODUCER_RECORD_SIZE_BYTES = 15_983_616
+#: Minimum of ``-ingest-storage.kafka.producer-max-record-size-bytes``.
+MIN_PRODUCER_RECORD_SIZE_BYTES = 1_048_576
+
+
+class KafkaFlavor(str, Enum):
+    """Which Kafka implementation Mimir talks to; decides limits, mechanisms and quirks."""
+
+    APACHE = "apache"
+    CONFLUENT = "confluent"
+    MSK_PROVISIONED = "msk-provisioned"
+    MSK_EXPRESS = "msk-express"
+    MSK_SERVERLESS = "msk-serverless"
+    STRIMZI = "strimzi"
+    REDPANDA = "redpanda"
+    WARPSTREAM = "warpstream"
+
+
+class SaslMechanism(str, Enum):
+    PLAIN = "PLAIN"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+    OAUTHBEARER = "OAUTHBEARER"
+    AWS_MSK_IAM = "AWS_MSK_IAM"
+
+
+@dataclass(frozen=True, order=True)
+class MimirVersion:
+    """A Mimir release, e.g. ``MimirVersion.parse("3.1.2")``."""
+
+    major: int
+    minor: int
+    patch: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> MimirVersion:
+        m = re.fullmatch(r"(?:mimir-)?v?(\d+)\.(\d+)(?:\.(\d+))?", text.strip())
+        if not m:
+            raise ValueError(
+                f"mimir_version: {text!r} is not a Mimir release number; set it like '3.1.2'"
+            )
+        return cls(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+class SecretValue:
+    """A secret held by the contract but never rendered.
+
+    ``value`` may be a plain ``str`` (tests, REPL) or a ``pulumi.Output`` (components mark it secret).
+    ``repr``/``str`` never show it, so it cannot leak through logs or exception messages.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "SecretValue(***)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretValue) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+def secret(value: Any) -> SecretValue:
+    """Wraps ``value`` unless it already is a :class:`SecretValue`."""
+    return value if isinstance(value, SecretValue) else SecretValue(value)
+
+
+# --- Authentication: a closed set of variants -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoSasl:
+    """No SASL (Mimir's PLAIN with empty username and password). TLS may still be on."""
+
+    @property
+    def mechanism(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class PlainAuth:
+    username: str
+    password: SecretValue
+
+    mechanism: Literal[SaslMechanism.PLAIN] = field(default=SaslMechanism.PLAIN, init=False)
+
+
+@dataclass(frozen=True)
+class ScramAuth:
+    username: str
+    password: SecretValue
+    sha: Literal[256, 512] = 512
+
+    @property
+    def mechanism(self) -> SaslMechanism:
+        return SaslMechanism.SCRAM_SHA_512 if self.sha == 512 else SaslMechanism.SCRAM_SHA_256
+
+
+@dataclass(frozen=True)
+class OAuthBearerStatic:
+    """A static token; refreshing it needs a restart of every Mimir component."""
+
+    token: SecretValue
+    zid: str | None = None
+    extensions: dict[str, str] = field(default_factory=dict)
+
+    mechanism: Literal[SaslMechanism.OAUTHBEARER] = field(default=SaslMechanism.OAUTHBEARER, init=False)
+
+
+@dataclass(frozen=True)
+class OAuthBearerFile:
+    """A JSON file ``{"token", "zid"?, "extensions"?}`` re-read on every re-authentication."""
+
+    path: str
+
+    mechanism: Literal[SaslMechanism.OAUTHBEARER] = field(default=SaslMechanism.OAUTHBEARER, init=False)
+
+
+@dataclass(frozen=True)
+class OAuthBearerSocket:
+    """A unix socket answering ``GET /`` with the same JSON as the file variant."""
+
+    socket_path: str
+    timeout: str = "10s"
+
+    mechanism: Literal[SaslMechanism.OAUTHBEARER] = field(default=SaslMechanism.OAUTHBEARER, init=False)
+
+
+@dataclass(frozen=True)
+class MskIamStatic:
+    access_key: SecretValue
+    secret_key: SecretValue
+    session_token: SecretValue | None = None
+    user_agent: str | None = None
+
+    mechanism: Literal[SaslMechanism.AWS_MSK_IAM] = field(default=SaslMechanism.AWS_MSK_IAM, init=False)
+
+
+@dataclass(frozen=True)
+class MskIamFile:
+    """A JSON file ``{"AccessKey", "SecretKey", "SessionToken"?, "UserAgent"?}``."""
+
+    path: str
+
+    mechanism: Literal[SaslMechanism.AWS_MSK_IAM] = field(default=SaslMechanism.AWS_MSK_IAM, init=False)
+
+
+@dataclass(frozen=True)
+class MskIamSocket:
+    socket_path: str
+    timeout: str = "10s"
+
+    mechanism: Literal[SaslMechanism.AWS_MSK_IAM] = field(default=SaslMechanism.AWS_MSK_IAM, init=False)
+
+
+SaslAuth = Union[
+    NoSasl,
+    PlainAuth,
+    ScramAuth,
+    OAuthBearerStatic,
+    OAuthBearerFile,
+    OAuthBearerSocket,
+    MskIamStatic,
+    MskIamFile,
+    MskIamSocket,
+]
+
+
+@dataclass(frozen=True)
+class PemMaterial:
+    """PEM content for a TLS file Mimir reads. ``pem`` may be ``None`` when the file is provided
+    out of band (e.g. a Strimzi-generated Secret); ``secret`` marks content that must be a Secret."""
+
+    pem: Any = None
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    """Mimir's ``tls_*`` settings. Paths are where Mimir finds the files inside its pods."""
+
+    enabled: bool = False
+    ca: PemMaterial | None = None
+    client_cert: PemMaterial | None = None
+    client_key: PemMaterial | None = None
+    server_name: str | None = None
+    insecure_skip_verify: bool = False
+    min_version: str | None = None
+    cipher_suites: tuple[str, ...] = ()
+    mount_dir: str = "/etc/mimir/kafka-tls"
+
+    @property
+    def mutual(self) -> bool:
+        return self.client_cert is not None or self.client_key is not None
+
+
+@dataclass(frozen=True)
+class IngesterLayout:
+    """Zone-aware ingesters: the topic's partitions must cover ``per_zone`` (one partition each)."""
+
+    zones: int = 3
+    per_zone: int = 1
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """The ingest topic as the Kafka side must create it."""
+
+    name: str = "mimir-ingest"
+    partitions: int = 16
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    retention_ms: int = 24 * 3600 * 1000
+    #: Partitions of the topic as deployed today (from state); shrinking is refused.
+    deployed_partitions: int | None = None
+
+
+@dataclass(frozen=True)
+class IngestStorageContract:
+    """Everything both sides must agree on. Build it, call :func:`validate`, then derive."""
+
+    addresses: tuple[str, ...]
+    topic: TopicSettings = field(default_factory=TopicSettings)
+    flavor: KafkaFlavor = KafkaFlavor.APACHE
+    mimir_version: MimirVersion = field(default_factory=lambda: MimirVersion(3, 1, 2))
+    #: Major.minor of the Kafka brokers, e.g. "4.1"; decides the Mimir version floor.
+    kafka_version: str = "4.1"
+    sasl: SaslAuth = field(default_factory=NoSasl)
+    tls: TlsConfig = field(default_factory=TlsConfig)
+    ingesters: IngesterLayout = field(default_factory=IngesterLayout)
+    enabled: bool = True
+    auto_create_topic_enabled: bool = False
+    remote_timeout: str = "5s"
+    producer_max_record_size_bytes: int = MAX_PRODUCER_RECORD_SIZE_BYTES
+    use_compressed_bytes_as_fetch_max_bytes: bool | None = None
+    client_id: str | None = None
+    #: Prefix of the consumer groups Mimir uses (the ingester instance IDs), for ACLs.
+    consumer_group_prefix: str = "ingester-"
