@@ -76,7 +76,9 @@ class RecordedResource:
     def is_secret(self, path: str) -> bool:
         """True if ``path`` or any parent of it was a secret (secretness is inherited downwards)."""
         parts = path.replace("[", ".[").split(".")
-        return any(".".join(parts[: i + 1]).replace(".[", "[") in self.secret_paths for i in range(len(parts)))
+        return any(
+            ".".join(parts[: i + 1]).replace(".[", "[") in self.secret_paths for i in range(len(parts))
+        )
 
     def get(self, path: str) -> Any:
         """Value at a dotted path of the (unwrapped) inputs, e.g. ``spec.kafka.config``."""
@@ -148,10 +150,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             cluster_name = inputs.get("clusterName", name)
             auth = inputs.get("clientAuthentication") or {}
             sasl = auth.get("sasl") or {}
-            client_broker = (
-                ((inputs.get("encryptionInfo") or {}).get("encryptionInTransit") or {}).get("clientBroker")
-                or "TLS"
-            )
+            client_broker = ((inputs.get("encryptionInfo") or {}).get("encryptionInTransit") or {}).get(
+                "clientBroker"
+            ) or "TLS"
             tls_on = client_broker in ("TLS", "TLS_PLAINTEXT")
             return {
                 "arn": arn_base.format(svc="kafka") + f":cluster/{cluster_name}/uuid-1",
@@ -180,7 +181,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if typ == "aws:kms/alias:Alias":
             return {"arn": arn_base.format(svc="kms") + f":alias/{name}"}
         if typ == "aws:secretsmanager/secret:Secret":
-            return {"arn": arn_base.format(svc="secretsmanager") + f":secret:{inputs.get('name', name)}-AbCdEf"}
+            return {
+                "arn": arn_base.format(svc="secretsmanager") + f":secret:{inputs.get('name', name)}-AbCdEf"
+            }
         if typ == "aws:secretsmanager/secretVersion:SecretVersion":
             return {"arn": inputs.get("secretId", ""), "versionId": "v1"}
         if typ == "aws:ec2/securityGroup:SecurityGroup":
