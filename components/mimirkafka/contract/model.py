@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 #: Mimir's hard-coded producer batch cap (``producerBatchMaxBytes`` in ``writer_client.go``).
 PRODUCER_BATCH_MAX_BYTES = 16_000_000
@@ -183,17 +183,17 @@ class MskIamSocket:
     mechanism: Literal[SaslMechanism.AWS_MSK_IAM] = field(default=SaslMechanism.AWS_MSK_IAM, init=False)
 
 
-SaslAuth = Union[
-    NoSasl,
-    PlainAuth,
-    ScramAuth,
-    OAuthBearerStatic,
-    OAuthBearerFile,
-    OAuthBearerSocket,
-    MskIamStatic,
-    MskIamFile,
-    MskIamSocket,
-]
+SaslAuth = (
+    NoSasl
+    | PlainAuth
+    | ScramAuth
+    | OAuthBearerStatic
+    | OAuthBearerFile
+    | OAuthBearerSocket
+    | MskIamStatic
+    | MskIamFile
+    | MskIamSocket
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,8 @@ class PemMaterial:
     """PEM content for a TLS file Mimir reads. ``pem`` may be ``None`` when the file is provided
     out of band (e.g. a Strimzi-generated Secret); ``secret`` marks content that must be a Secret."""
 
-    pem: Any = None
+    #: Never shown by ``repr``: a private key must not leak through logs or exception messages.
+    pem: Any = field(default=None, repr=False)
     secret: bool = False
 
 
@@ -218,6 +219,11 @@ class TlsConfig:
     min_version: str | None = None
     cipher_suites: tuple[str, ...] = ()
     mount_dir: str = "/etc/mimir/kafka-tls"
+    #: Explicit in-pod paths; ``None`` means ``<mount_dir>/ca.crt``, ``tls.crt``, ``tls.key``. Set them when
+    #: the files are mounted out of band (e.g. a Strimzi user Secret) or parsed from an existing config.
+    ca_path: str | None = None
+    cert_path: str | None = None
+    key_path: str | None = None
 
     @property
     def mutual(self) -> bool:
@@ -230,6 +236,16 @@ class IngesterLayout:
 
     zones: int = 3
     per_zone: int = 1
+
+
+@dataclass(frozen=True)
+class PartitionRingSettings:
+    """``ingester.partition_ring.*``: when a PENDING partition becomes ACTIVE, and where the ring lives."""
+
+    kvstore_store: str = "memberlist"
+    min_partition_owners_count: int = 1
+    min_partition_owners_duration: str = "10s"
+    delete_inactive_partition_after: str = "13h"
 
 
 @dataclass(frozen=True)
@@ -266,3 +282,10 @@ class IngestStorageContract:
     client_id: str | None = None
     #: Prefix of the consumer groups Mimir uses (the ingester instance IDs), for ACLs.
     consumer_group_prefix: str = "ingester-"
+    #: The Kafka principal Mimir authenticates as, when it cannot be derived from a SASL username
+    #: (mTLS: ``User:CN=mimir`` as the broker's principal builder maps the certificate; OAUTHBEARER: the
+    #: token's subject). Used for ACLs; ``None`` with SASL PLAIN/SCRAM means ``User:<username>``.
+    kafka_principal: str | None = None
+    #: Consumer group of the block-builder (Mimir default ``block-builder``), or ``None`` when none runs.
+    block_builder_consumer_group: str | None = None
+    partition_ring: PartitionRingSettings = field(default_factory=PartitionRingSettings)

@@ -1,0 +1,187 @@
+"""What each Kafka flavor offers and accepts: mechanisms, limits, settable configs, ports and quirks.
+
+Sources: shared/reference/msk-aws.md (MSK provisioned, Express, Serverless), selfmanaged-kafka.md
+(Strimzi, Apache image, Redpanda, WarpStream, Confluent) and WarpStream's "Enable Agent Authentication"
+page (SASL/PLAIN and SASL/SCRAM-SHA-512, TLS and mTLS on the Kafka port).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mimirkafka.contract.model import KafkaFlavor, SaslMechanism
+
+M = SaslMechanism
+
+#: Apache Kafka's broker default for ``message.max.bytes`` (1 MiB + 12 bytes of log overhead).
+KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1_048_588
+#: MSK Serverless caps a topic's ``max.message.bytes`` at 8 MiB.
+MSK_SERVERLESS_MAX_MESSAGE_BYTES = 8_388_608
+#: Room kept below a flavor's message cap for record-batch overhead; Mimir keeps the same 16 KiB
+#: between its producer batch cap and its largest record.
+RECORD_OVERHEAD_BYTES = 16_384
+
+#: Topic configs Apache Kafka accepts that this package sets.
+_ALL_TOPIC_CONFIGS = frozenset({"max.message.bytes", "min.insync.replicas", "retention.ms", "cleanup.policy"})
+
+
+@dataclass(frozen=True)
+class FlavorTraits:
+    flavor: KafkaFlavor
+    #: SASL mechanisms the flavor can offer to clients.
+    mechanisms: frozenset[SaslMechanism]
+    #: Client certificate authentication (mTLS) is possible.
+    mtls: bool = True
+    #: Clients may connect with neither SASL nor mTLS.
+    unauthenticated: bool = True
+    #: TLS is mandatory for every client connection.
+    tls_required: bool = False
+    #: SASL with a username and password is only offered over TLS (MSK turns TLS on with SCRAM).
+    sasl_requires_tls: bool = False
+    #: The package may set broker (cluster-wide) configs; otherwise only topic configs.
+    broker_config_settable: bool = True
+    #: Topic configs the flavor lets a client set (others are locked or ignored).
+    topic_configs: frozenset[str] = _ALL_TOPIC_CONFIGS
+    #: Broker property that caps a record batch, if it differs from Kafka's ``message.max.bytes``.
+    broker_batch_property: str = "message.max.bytes"
+    #: The broker's default for the batch cap (what a client gets if nobody raises it).
+    default_max_message_bytes: int | None = KAFKA_DEFAULT_MESSAGE_MAX_BYTES
+    #: A hard upper bound on a topic's ``max.message.bytes`` that cannot be raised.
+    max_message_bytes_cap: int | None = None
+    #: The flavor fixes these; a contract asking for something else is refused.
+    fixed_replication_factor: int | None = None
+    fixed_min_insync_replicas: int | None = None
+    #: Fetch MaxBytes counts uncompressed bytes: Mimir must set use_compressed_bytes_as_fetch_max_bytes=false.
+    fetch_max_bytes_uncompressed: bool = False
+    #: Fixed listener ports by client path: "plaintext", "tls" (incl. mTLS), "scram", "iam".
+    ports: dict[str, frozenset[int]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def offers(self, mechanism: SaslMechanism | None) -> bool:
+        return self.unauthenticated if mechanism is None else mechanism in self.mechanisms
+
+    def port_path(self, mechanism: SaslMechanism | None, tls: bool) -> str:
+        """Which of :attr:`ports` a client with this mechanism and TLS setting must use."""
+        if mechanism is M.AWS_MSK_IAM:
+            return "iam"
+        if mechanism in (M.SCRAM_SHA_256, M.SCRAM_SHA_512):
+            return "scram"
+        return "tls" if tls else "plaintext"
+
+
+# MSK in-VPC / public / IPv6 ports (msk-aws.md section 3, MSK-SPEC port-info).
+_MSK_PORTS = {
+    "plaintext": frozenset({9092, 20092}),
+    "tls": frozenset({9094, 9194, 20094}),
+    "scram": frozenset({9096, 9196, 20096}),
+    "iam": frozenset({9098, 9198, 20098}),
+}
+
+FLAVORS: dict[KafkaFlavor, FlavorTraits] = {
+    KafkaFlavor.APACHE: FlavorTraits(
+        KafkaFlavor.APACHE,
+        frozenset({M.PLAIN, M.SCRAM_SHA_256, M.SCRAM_SHA_512, M.OAUTHBEARER}),
+        notes=("message.max.bytes defaults to 1048588; Mimir needs 16000000 (grafana/mimir#14821).",),
+    ),
+    KafkaFlavor.CONFLUENT: FlavorTraits(
+        KafkaFlavor.CONFLUENT,
+        frozenset({M.PLAIN, M.SCRAM_SHA_256, M.SCRAM_SHA_512, M.OAUTHBEARER}),
+        notes=(
+            "CFK: put broker configs in spec.configOverrides.server as key=value lines.",
+            "CFK computes default.replication.factor and min.insync.replicas from the broker count.",
+        ),
+    ),
+    KafkaFlavor.MSK_PROVISIONED: FlavorTraits(
+        KafkaFlavor.MSK_PROVISIONED,
+        frozenset({M.SCRAM_SHA_512, M.AWS_MSK_IAM}),
+        sasl_requires_tls=True,
+        ports=_MSK_PORTS,
+        notes=(
+            "MSK SCRAM is SCRAM-SHA-512 only, on TLS port 9096; secrets "
+            "named AmazonMSK_* with a customer KMS key.",
+            "Broker configs go through aws.msk.Configuration(server_properties=...).",
+        ),
+    ),
+    KafkaFlavor.MSK_EXPRESS: FlavorTraits(
+        KafkaFlavor.MSK_EXPRESS,
+        frozenset({M.SCRAM_SHA_512, M.AWS_MSK_IAM}),
+        sasl_requires_tls=True,
+        # min.insync.replicas is protected at topic level on Express.
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        fixed_replication_factor=3,
+        fixed_min_insync_replicas=2,
+        ports=_MSK_PORTS,
+        notes=(
+            "Express fixes default.replication.factor=3, min.insync.replicas=2; only a subset of broker "
+            "configs is settable (message.max.bytes and replica.fetch.max.bytes are).",
+            "auto.create.topics.enable defaults to false on Express.",
+        ),
+    ),
+    KafkaFlavor.MSK_SERVERLESS: FlavorTraits(
+        KafkaFlavor.MSK_SERVERLESS,
+        frozenset({M.AWS_MSK_IAM}),
+        mtls=False,
+        unauthenticated=False,
+        tls_required=True,
+        broker_config_settable=False,
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        max_message_bytes_cap=MSK_SERVERLESS_MAX_MESSAGE_BYTES,
+        # Serverless replicates every partition 3 ways (inference: the replication factor is not settable).
+        fixed_replication_factor=3,
+        fixed_min_insync_replicas=2,
+        ports={"iam": frozenset({9098})},
+        notes=(
+            "IAM only, port 9098; broker configs are fixed; "
+            "max.message.bytes can be raised to 8 MiB at most.",
+            "Mimir's producer batch cap (16,000,000 bytes) is hard-coded, so batches of several records may "
+            "still exceed 8 MiB under load and be rejected (MESSAGE_TOO_LARGE); prefer MSK provisioned.",
+            "Partition quota per cluster is small (120 in the 2023 guide, 2400 reported now).",
+        ),
+    ),
+    KafkaFlavor.STRIMZI: FlavorTraits(
+        KafkaFlavor.STRIMZI,
+        # scram-sha-512 and tls listener types; OAUTHBEARER through a `custom` listener.
+        frozenset({M.SCRAM_SHA_512, M.OAUTHBEARER}),
+        notes=(
+            "Broker configs go in Kafka.spec.kafka.config; sasl.*, ssl.*, listeners are forbidden there.",
+            "KafkaTopic.spec.partitions cannot be decreased after creation.",
+        ),
+    ),
+    KafkaFlavor.REDPANDA: FlavorTraits(
+        KafkaFlavor.REDPANDA,
+        frozenset({M.PLAIN, M.SCRAM_SHA_256, M.SCRAM_SHA_512, M.OAUTHBEARER}),
+        broker_batch_property="kafka_batch_max_bytes",
+        default_max_message_bytes=1_048_576,
+        # Redpanda replicates with Raft; min.insync.replicas is not a Redpanda topic property.
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        notes=(
+            "Cluster property kafka_batch_max_bytes (default 1 MiB, no restart) caps batches; topic override "
+            "max.message.bytes. Set it with `rpk cluster config set` or Helm config.tunable.",
+            "PLAIN needs Redpanda 24.3 or later; OAUTHBEARER is an Enterprise feature.",
+        ),
+    ),
+    KafkaFlavor.WARPSTREAM: FlavorTraits(
+        KafkaFlavor.WARPSTREAM,
+        frozenset({M.PLAIN, M.SCRAM_SHA_512}),
+        broker_config_settable=False,
+        topic_configs=frozenset({"retention.ms"}),
+        # Reported default message.max.bytes is 64,000,000 (grafana/mimir#14821): no size change needed.
+        default_max_message_bytes=64_000_000,
+        fetch_max_bytes_uncompressed=True,
+        notes=(
+            "Mimir must run with -ingest-storage.kafka.use-compressed-bytes-as-fetch-max-bytes=false.",
+            "Agents are stateless; the replication factor is accepted "
+            "but data durability is object storage's.",
+        ),
+    ),
+}
+
+
+def traits(flavor: KafkaFlavor) -> FlavorTraits:
+    return FLAVORS[flavor]
+
+
+def max_record_size_for(flavor: KafkaFlavor) -> int | None:
+    """The largest ``producer_max_record_size_bytes`` the flavor accepts, or ``None`` if Mimir's max fits."""
+    cap = FLAVORS[flavor].max_message_bytes_cap
+    return None if cap is None else cap - RECORD_OVERHEAD_BYTES
