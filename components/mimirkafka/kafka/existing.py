@@ -1,0 +1,278 @@
+"""``ExistingKafka``: the topic, Mimir's SCRAM user and its ACLs on a cluster someone else runs.
+
+Reached with the pulumi-kafka provider (Apache Kafka, Confluent, Redpanda, WarpStream, Strimzi with
+an external listener...). The *admin* connection (who Pulumi connects as; it creates Mimir's user)
+is separate from Mimir's contract (who Mimir connects as).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kafka as kafka
+import pulumi_random as random
+
+from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMechanism, ScramAuth
+from mimirkafka.kafka._contract import given_password, mechanism_of, requirements_for
+from mimirkafka.kafka.acl_spelling import to_provider_acls
+from mimirkafka.kafka.endpoint import (
+    CaKind,
+    CaSource,
+    CredentialsKind,
+    CredentialsSource,
+    KafkaEndpoint,
+    first_port,
+)
+from mimirkafka.kafka.protection import (
+    DeployedTopic,
+    TopicProtection,
+    check_topic_change,
+    merge_opts,
+    topic_state,
+)
+
+#: pulumi-kafka's own spellings of the SASL mechanisms (anything else is a provider error).
+PROVIDER_MECHANISMS: dict[SaslMechanism, str] = {
+    SaslMechanism.PLAIN: "plain",
+    SaslMechanism.SCRAM_SHA_256: "scram-sha256",
+    SaslMechanism.SCRAM_SHA_512: "scram-sha512",
+    SaslMechanism.OAUTHBEARER: "oauthbearer",
+    SaslMechanism.AWS_MSK_IAM: "aws-iam",
+}
+
+EXISTING_FLAVORS = (
+    KafkaFlavor.APACHE,
+    KafkaFlavor.CONFLUENT,
+    KafkaFlavor.REDPANDA,
+    KafkaFlavor.WARPSTREAM,
+    KafkaFlavor.STRIMZI,
+    KafkaFlavor.MSK_PROVISIONED,
+    KafkaFlavor.MSK_EXPRESS,
+)
+
+
+@dataclass
+class AdminConnection:
+    """How Pulumi's kafka provider connects (an admin principal, not Mimir's)."""
+
+    #: ``host:port`` list reachable from where ``pulumi up`` runs (and every advertised broker address).
+    bootstrap_servers: Sequence[str]
+    #: SASL mechanism of the admin, ``None`` for no SASL.
+    mechanism: SaslMechanism | None = None
+    username: pulumi.Input[str] | None = None
+    #: Wrapped in a Pulumi secret by the component.
+    password: pulumi.Input[str] | None = None
+    #: TLS to the brokers. Set explicitly: the provider's own default is TLS *on*.
+    tls: bool = False
+    #: PEM content or a file path (the provider accepts both).
+    ca_cert: pulumi.Input[str] | None = None
+    client_cert: pulumi.Input[str] | None = None
+    #: Wrapped in a Pulumi secret by the component.
+    client_key: pulumi.Input[str] | None = None
+    skip_tls_verify: bool = False
+    #: ``aws-iam`` only: the region of the MSK cluster.
+    aws_region: str | None = None
+    #: sarama protocol version the provider speaks (provider default ``2.7.0``).
+    kafka_version: str | None = None
+    #: Seconds for admin, metadata and create waits (provider default 120).
+    timeout: int | None = None
+    #: OAUTHBEARER client-credentials token endpoint.
+    token_url: str | None = None
+
+
+@dataclass
+class ExistingKafkaArgs:
+    #: The single source of truth for topic, limits, user and ACLs.
+    contract: IngestStorageContract
+    #: Used to build a ``pulumi_kafka.Provider``, unless ``opts.providers["kafka"]`` is given.
+    admin: AdminConnection | None = None
+    #: Create Mimir's SCRAM credential (only when the contract uses SCRAM).
+    create_scram_user: bool = True
+    #: Create the contract's least-privilege ACLs (needs an authorizer on the brokers).
+    create_acls: bool = True
+    #: Guard of the topic resource (protected by default; ``TopicProtection.ephemeral()`` for tests).
+    protection: TopicProtection = field(default_factory=TopicProtection)
+    #: The topic as deployed today (see ``mimirkafka.kafka.protection``).
+    previous: DeployedTopic | None = None
+    #: SCRAM iterations (>= 4096).
+    scram_iterations: int = 4096
+
+
+def provider_args(admin: AdminConnection) -> dict[str, Any]:
+    """The ``pulumi_kafka.Provider`` keyword arguments for ``admin`` (pure; secrets wrapped)."""
+    args: dict[str, Any] = {
+        "bootstrap_servers": list(admin.bootstrap_servers),
+        # The provider turns TLS on unless told otherwise, and KAFKA_ENABLE_TLS=false cannot turn it
+        # off in the Python SDK: always say it.
+        "tls_enabled": admin.tls,
+        "skip_tls_verify": admin.skip_tls_verify,
+    }
+    if admin.mechanism is not None:
+        args["sasl_mechanism"] = PROVIDER_MECHANISMS[admin.mechanism]
+    if admin.username is not None:
+        args["sasl_username"] = admin.username
+    if admin.password is not None:
+        args["sasl_password"] = pulumi.Output.secret(admin.password)
+    if admin.ca_cert is not None:
+        args["ca_cert"] = admin.ca_cert
+    if admin.client_cert is not None:
+        args["client_cert"] = admin.client_cert
+    if admin.client_key is not None:
+        args["client_key"] = pulumi.Output.secret(admin.client_key)
+    if admin.mechanism is SaslMechanism.AWS_MSK_IAM:
+        if not admin.aws_region:
+            raise ValueError(
+                "admin.aws_region: required with AWS_MSK_IAM; set it to the MSK cluster's region"
+            )
+        args["sasl_aws_region"] = admin.aws_region
+    if admin.kafka_version is not None:
+        args["kafka_version"] = admin.kafka_version
+    if admin.timeout is not None:
+        args["timeout"] = admin.timeout
+    if admin.token_url is not None:
+        args["sasl_token_url"] = admin.token_url
+    return args
+
+
+class ExistingKafka(pulumi.ComponentResource):
+    """Topic, SCRAM user and ACLs for Mimir on an existing cluster. Outputs: see ``endpoint``."""
+
+    endpoint: KafkaEndpoint
+    bootstrap_brokers: pulumi.Output[str]
+    topic_name: pulumi.Output[str]
+    mimir_username: pulumi.Output[str] | None
+    mimir_password: pulumi.Output[str] | None
+    topic: kafka.Topic
+    acls: list[kafka.Acl]
+
+    def __init__(
+        self, name: str, args: ExistingKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("mimirkafka:kafka:ExistingKafka", name, None, opts)
+        c = args.contract
+        req = requirements_for(c, "ExistingKafka", EXISTING_FLAVORS)
+        provider_given = opts is not None and _has_kafka_provider(opts)
+        if args.admin is None and not provider_given:
+            raise ValueError(
+                "ExistingKafkaArgs.admin: missing; give the admin connection, or pass a "
+                "pulumi_kafka.Provider through opts.providers"
+            )
+        cluster_id = ",".join(args.admin.bootstrap_servers) if args.admin else None
+        check_topic_change(
+            desired_name=c.topic.name,
+            desired_partitions=req.partitions,
+            desired_cluster=cluster_id,
+            previous=args.previous,
+            deployed_partitions=c.topic.deployed_partitions,
+        )
+
+        child = pulumi.ResourceOptions(parent=self)
+        if args.admin is not None and not provider_given:
+            self.provider = kafka.Provider(f"{name}-admin", opts=child, **provider_args(args.admin))
+            child = pulumi.ResourceOptions(parent=self, providers={"kafka": self.provider})
+
+        self.topic = kafka.Topic(
+            f"{name}-topic",
+            name=c.topic.name,
+            partitions=req.partitions,
+            replication_factor=req.replication_factor,
+            # Strings: numeric values cause refresh churn (pulumi/pulumi-kafka#419).
+            config={k: str(v) for k, v in req.topic_config.items()},
+            opts=merge_opts(child, args.protection.options()),
+        )
+
+        self.mimir_username = None
+        self.mimir_password = None
+        user_deps: list[pulumi.Resource] = []
+        if isinstance(c.sasl, ScramAuth) and args.create_scram_user:
+            password = given_password(c)
+            if password is None:
+                generated = random.RandomPassword(
+                    f"{name}-mimir-password",
+                    length=32,
+                    special=False,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                password = generated.result
+            self.mimir_password = pulumi.Output.secret(password)
+            self.mimir_username = pulumi.Output.from_input(c.sasl.username)
+            cred = kafka.UserScramCredential(
+                f"{name}-mimir-scram",
+                username=c.sasl.username,
+                scram_mechanism=c.sasl.mechanism.value,
+                password=self.mimir_password,
+                scram_iterations=args.scram_iterations,
+                opts=child,
+            )
+            user_deps.append(cred)
+        elif isinstance(c.sasl, ScramAuth):
+            self.mimir_username = pulumi.Output.from_input(c.sasl.username)
+            given = given_password(c)
+            self.mimir_password = None if given is None else pulumi.Output.secret(given)
+
+        self.acls = []
+        if args.create_acls:
+            for acl in to_provider_acls(req.acls):
+                self.acls.append(
+                    kafka.Acl(
+                        f"{name}-acl-{acl.slug()}",
+                        acl_resource_type=acl.acl_resource_type,
+                        acl_resource_name=acl.acl_resource_name,
+                        resource_pattern_type_filter=acl.resource_pattern_type_filter,
+                        acl_operation=acl.acl_operation,
+                        acl_principal=acl.acl_principal,
+                        acl_permission_type=acl.acl_permission_type,
+                        acl_host=acl.acl_host,
+                        opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[self.topic, *user_deps])),
+                    )
+                )
+
+        bootstrap = ",".join(c.addresses)
+        tls = c.tls.enabled
+        ca = CaSource(CaKind.PEM, pem=c.tls.ca.pem) if tls and c.tls.ca and c.tls.ca.pem else None
+        self.endpoint = KafkaEndpoint(
+            bootstrap_brokers=bootstrap,
+            port=first_port(bootstrap),
+            mechanism=mechanism_of(c),
+            tls=tls,
+            topic_name=self.topic.name,
+            ca=ca or CaSource(CaKind.SYSTEM if tls else CaKind.NONE),
+            credentials=_credentials(c, self.mimir_username, self.mimir_password),
+            extra={"flavor": c.flavor.value},
+        )
+        self.bootstrap_brokers = pulumi.Output.from_input(bootstrap)
+        self.topic_name = self.topic.name
+        self.topic_state = topic_state(self.topic.name, req.partitions, cluster_id)
+        self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
+
+
+def _has_kafka_provider(opts: pulumi.ResourceOptions) -> bool:
+    providers = opts.providers
+    if isinstance(providers, dict):
+        return "kafka" in providers
+    return any(getattr(p, "package", None) == "kafka" for p in providers or [])
+
+
+def _credentials(
+    c: IngestStorageContract, username: pulumi.Output[str] | None, password: pulumi.Output[str] | None
+) -> CredentialsSource:
+    mech = mechanism_of(c)
+    if mech in (SaslMechanism.SCRAM_SHA_256, SaslMechanism.SCRAM_SHA_512, SaslMechanism.PLAIN):
+        if password is None:
+            held = getattr(getattr(c.sasl, "password", None), "value", None)
+            password = None if held is None else pulumi.Output.secret(held)
+        return CredentialsSource(
+            CredentialsKind.PASSWORD,
+            username=username or getattr(c.sasl, "username", None),
+            password=password,
+        )
+    if mech is SaslMechanism.OAUTHBEARER:
+        return CredentialsSource(CredentialsKind.TOKEN)
+    if mech is SaslMechanism.AWS_MSK_IAM:
+        return CredentialsSource(CredentialsKind.IAM)
+    if mech is None and c.tls.mutual:
+        return CredentialsSource(CredentialsKind.CLIENT_CERT)
+    return CredentialsSource(CredentialsKind.NONE)

@@ -1,0 +1,129 @@
+"""No data loss: refuse any change that would replace (delete and recreate) the ingest topic.
+
+Two layers, both on by default:
+
+1. :func:`check_topic_change` (pure) compares the topic as deployed today with what the contract
+   asks for and raises :class:`TopicReplacementRefused` *in the component constructor*, before any
+   resource is registered. Fewer partitions, another topic name or another cluster all mean a new
+   topic on every Kafka API (partitions can only grow; names and clusters are identities).
+2. The topic resource is created with ``protect=True``: even if (1) is bypassed, the Pulumi engine
+   refuses to delete or replace a protected resource and fails the preview.
+
+Where "deployed today" comes from (pick one, documented in docs/kafka.md):
+
+* ``contract.topic.deployed_partitions``: the contract's own field (the stack sets it from config);
+* ``previous=DeployedTopic(...)`` on the component args, e.g. built by :func:`deployed_topic_from_outputs`
+  from the ``topic_state`` output that every component exports (read it with
+  ``pulumi stack output topic_state --json`` or a ``StackReference`` to the same stack, and store it in
+  the stack config before the next ``up``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from mimirkafka.contract import ContractError, Problem
+from mimirkafka.contract import check_topic_change as contract_topic_change
+
+
+class TopicReplacementRefused(ContractError):
+    """A change would delete and recreate the ingest topic (and the data in it)."""
+
+
+@dataclass(frozen=True)
+class DeployedTopic:
+    """The ingest topic as it exists today."""
+
+    name: str
+    partitions: int
+    #: An identity of the cluster holding it (bootstrap servers, MSK ARN, Strimzi ``ns/name``).
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicProtection:
+    """How the topic resource is guarded. Defaults are for real environments."""
+
+    #: ``protect=True`` on the topic: ``pulumi destroy``/replace fails until ``pulumi state unprotect``.
+    protect: bool = True
+    #: ``retain_on_delete``: deleting the resource leaves the topic in Kafka (used when ``protect`` is
+    #: off but the data must survive, e.g. moving the topic to another stack).
+    retain_on_delete: bool = False
+
+    @classmethod
+    def ephemeral(cls) -> TopicProtection:
+        """For dev/CI stacks whose ``pulumi destroy`` must remove the topic."""
+        return cls(protect=False, retain_on_delete=False)
+
+    def options(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(protect=self.protect, retain_on_delete=self.retain_on_delete)
+
+
+def check_topic_change(
+    *,
+    desired_name: str,
+    desired_partitions: int,
+    desired_cluster: str | None,
+    previous: DeployedTopic | None,
+    deployed_partitions: int | None = None,
+) -> None:
+    """Raises :class:`TopicReplacementRefused` if the desired topic cannot be reached in place.
+
+    Name and partition rules are the contract's own (``mimirkafka.contract.check_topic_change``); the
+    cluster identity is only known to the components, so that rule lives here.
+    """
+    known = (
+        deployed_partitions
+        if deployed_partitions is not None
+        else (previous.partitions if previous else None)
+    )
+    found = contract_topic_change(
+        known, desired_partitions, previous.name if previous else None, desired_name
+    )
+    if (
+        previous is not None
+        and previous.cluster is not None
+        and desired_cluster is not None
+        and previous.cluster != desired_cluster
+    ):
+        found.append(
+            Problem(
+                "cluster",
+                desired_cluster,
+                f"the ingest topic lives on {previous.cluster!r}; pointing the component at another cluster "
+                "would delete it there with every record not consumed yet",
+                "keep the cluster, or deploy the new cluster in a new stack and migrate Mimir deliberately",
+            )
+        )
+    if found:
+        raise TopicReplacementRefused(found)
+
+
+def deployed_topic_from_outputs(state: Mapping[str, Any] | None) -> DeployedTopic | None:
+    """Parses the ``topic_state`` output of a previous run (``{"name", "partitions", "cluster"}``)."""
+    if not state:
+        return None
+    return DeployedTopic(
+        name=str(state["name"]),
+        partitions=int(state["partitions"]),
+        cluster=None if state.get("cluster") in (None, "") else str(state["cluster"]),
+    )
+
+
+def topic_state(name: pulumi.Input[str], partitions: int, cluster: pulumi.Input[str] | None) -> pulumi.Output:
+    """The ``topic_state`` output of every component (read back by :func:`deployed_topic_from_outputs`)."""
+    return pulumi.Output.all(name, cluster).apply(
+        lambda v: {"name": v[0], "partitions": partitions, "cluster": v[1]}
+    )
+
+
+def merge_opts(*opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    out = pulumi.ResourceOptions()
+    for o in opts:
+        if o is not None:
+            out = pulumi.ResourceOptions.merge(out, o)
+    return out

@@ -1,0 +1,104 @@
+"""``KraftStatefulSetKafka``: a plain apache/kafka KRaft StatefulSet (1 or 3 nodes) for dev and CI.
+
+The topic is created by a Kubernetes Job running ``kafka-topics.sh`` inside the cluster, not by
+pulumi-kafka: the brokers advertise in-cluster pod DNS names, which the machine running Pulumi
+usually cannot reach, while a Job always can. The Job is idempotent and never deletes the topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor
+from mimirkafka.kafka import statefulset_manifests as m
+from mimirkafka.kafka._contract import requirements_for
+from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
+from mimirkafka.kafka.protection import (
+    DeployedTopic,
+    TopicProtection,
+    check_topic_change,
+    merge_opts,
+    topic_state,
+)
+
+
+@dataclass
+class KraftStatefulSetKafkaArgs:
+    contract: IngestStorageContract
+    layout: m.KraftLayout = field(default_factory=m.KraftLayout)
+    #: Applied to the StatefulSet (it holds the topic's data); ``TopicProtection.ephemeral()`` in CI.
+    protection: TopicProtection = field(default_factory=TopicProtection)
+    previous: DeployedTopic | None = None
+
+
+class KraftStatefulSetKafka(pulumi.ComponentResource):
+    endpoint: KafkaEndpoint
+    bootstrap_brokers: pulumi.Output[str]
+    topic_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: KraftStatefulSetKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("mimirkafka:kafka:KraftStatefulSetKafka", name, None, opts)
+        c, layout = args.contract, args.layout
+        req = requirements_for(c, "KraftStatefulSetKafka", (KafkaFlavor.APACHE,))
+        m.check_supported(c, req, layout)
+        cluster_id = f"{layout.namespace}/{layout.name}"
+        check_topic_change(
+            desired_name=c.topic.name,
+            desired_partitions=req.partitions,
+            desired_cluster=cluster_id,
+            previous=args.previous,
+            deployed_partitions=c.topic.deployed_partitions,
+        )
+        sts_doc = m.statefulset(c, req, layout)
+        svc_docs = m.services(layout)
+        pdb_doc = m.pdb(layout)
+        job_doc = m.topic_job(c, req, layout)
+
+        child = pulumi.ResourceOptions(parent=self)
+        self.services = [
+            k8s.core.v1.Service(f"{name}-svc-{i}", metadata=d["metadata"], spec=d["spec"], opts=child)
+            for i, d in enumerate(svc_docs)
+        ]
+        self.statefulset = k8s.apps.v1.StatefulSet(
+            f"{name}-sts",
+            metadata=sts_doc["metadata"],
+            spec=sts_doc["spec"],
+            opts=merge_opts(child, args.protection.options()),
+        )
+        self.pdb = k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb", metadata=pdb_doc["metadata"], spec=pdb_doc["spec"], opts=child
+        )
+        self.topic_job = k8s.batch.v1.Job(
+            f"{name}-topic",
+            metadata=job_doc["metadata"],
+            spec=job_doc["spec"],
+            opts=merge_opts(
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=[self.statefulset, *self.services],
+                    # A finished Job's pod template cannot change: replace the Job, never patch it.
+                    delete_before_replace=True,
+                ),
+            ),
+        )
+        bootstrap = m.bootstrap_address(layout)
+        self.endpoint = KafkaEndpoint(
+            bootstrap_brokers=bootstrap,
+            port=m.CLIENT_PORT,
+            mechanism=None,
+            tls=False,
+            topic_name=c.topic.name,
+            ca=CaSource(CaKind.NONE),
+            credentials=CredentialsSource(CredentialsKind.NONE),
+            extra={"flavor": c.flavor.value, "namespace": layout.namespace, "replicas": layout.replicas},
+        )
+        self.bootstrap_brokers = pulumi.Output.from_input(bootstrap)
+        # Only known once the Job ran: Mimir must not start before the topic exists.
+        self.topic_name = self.topic_job.metadata.apply(lambda _: c.topic.name)
+        self.topic_state = topic_state(c.topic.name, req.partitions, cluster_id)
+        self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
