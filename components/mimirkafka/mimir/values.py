@@ -1,0 +1,339 @@
+"""Helm values of the ``mimir-distributed`` chart, derived from the contract (plain Python, no Pulumi).
+
+Inputs are the contract's rendering (``mimir.structuredConfig``, the names of the ``${VAR}`` secret
+variables, the TLS files Mimir reads) plus deployment choices (release, namespace, object storage,
+where each secret lives). The output is a plain ``dict`` that never contains a secret value: secrets
+reach the pods through ``global.extraEnvFrom`` / ``global.extraEnv`` ``secretKeyRef`` and Secret
+volumes, and the config only holds ``${VAR}`` references (the chart runs every Mimir container with
+``-config.expand-env=true``; see ``templates/ingester/ingester-statefulset.yaml``).
+
+Chart value keys were checked against ``grafana/mimir`` ``operations/helm/charts/mimir-distributed``
+(``global.extraEnv``, ``global.extraEnvFrom``, ``global.extraVolumes``, ``global.extraVolumeMounts``,
+``<component>.extraContainers``, ``ingester.zoneAwareReplication``, ``kafka.enabled``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mimirkafka.contract.model import IngesterLayout, SecretValue
+
+CHART_NAME = "mimir-distributed"
+CHART_REPO = "https://grafana.github.io/helm-charts"
+#: mimir-distributed 6.1.0 ships Mimir 3.1.2 (appVersion), the first release that works with Kafka 4.x.
+CHART_VERSION = "6.1.0"
+IMAGE_REPOSITORY = "grafana/mimir"
+#: Mimir release that joins Kafka 4.x safely (3.1.0/3.1.1 fail offset commits, grafana/mimir#15319).
+DEFAULT_IMAGE_TAG = "3.1.2"
+#: Mimir's partition ID is the trailing number of the ingester instance ID (``-([0-9]+)$``).
+INSTANCE_ID_PATTERN = re.compile(r"-([0-9]+)$")
+#: Components that talk to Kafka: distributors and rulers produce, ingesters consume, query-frontends
+#: read the last produced offsets for strong read consistency.
+KAFKA_COMPONENTS = ("distributor", "ingester", "ruler", "query_frontend")
+ZONE_NAMES = tuple(f"zone-{c}" for c in "abcdefghij")
+
+
+@dataclass(frozen=True)
+class SecretKeyRef:
+    """A key of a Kubernetes Secret that lives in Mimir's namespace (ours or operator-generated)."""
+
+    secret_name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ObjectStorage:
+    """Where Mimir keeps blocks, rules and alertmanager state.
+
+    ``s3``: three buckets (Mimir refuses a shared bucket+prefix between blocks and ruler/alertmanager);
+    credentials come from the pod's IAM role (IRSA / Pod Identity), never from values.
+    ``minio``: the chart's bundled MinIO, for development clusters only.
+    ``filesystem``: a local directory per pod; only meaningful with a single replica of each component.
+    """
+
+    backend: Literal["s3", "minio", "filesystem"] = "minio"
+    region: str | None = None
+    blocks_bucket: str | None = None
+    ruler_bucket: str | None = None
+    alertmanager_bucket: str | None = None
+    filesystem_dir: str = "/data/mimir-objects"
+
+
+@dataclass(frozen=True)
+class MskIamSidecar:
+    """A credentials sidecar for ``AWS_MSK_IAM``: Mimir cannot use the AWS SDK default chain (IRSA/Pod
+    Identity), so a sidecar resolves the pod's role credentials and serves them on a unix socket in the
+    JSON shape Mimir reads (``sasl_msk_iam_http_socket_path``)."""
+
+    socket_path: str
+    image: str = "docker.io/library/python:3.12-alpine"
+    script_config_map: str = "mimir-msk-iam-credentials"
+    script_key: str = "msk_iam_credentials.py"
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    """Deployment choices that are not part of the ingest-storage contract."""
+
+    release_name: str = "mimir"
+    namespace: str = "mimir"
+    chart_version: str = CHART_VERSION
+    image_tag: str = DEFAULT_IMAGE_TAG
+    service_account_name: str = "mimir"
+    service_account_annotations: Mapping[str, str] = field(default_factory=dict)
+    object_storage: ObjectStorage = field(default_factory=ObjectStorage)
+    #: Secret (in ``namespace``) whose keys are exactly the ``${VAR}`` names; mounted with ``extraEnvFrom``.
+    env_secret_name: str | None = None
+    #: ``${VAR}`` name -> key of an existing Secret (e.g. the Strimzi KafkaUser Secret's ``password``).
+    env_secret_refs: Mapping[str, SecretKeyRef] = field(default_factory=dict)
+    #: In-pod TLS file path -> where its content comes from (a key of a Secret in ``namespace``).
+    tls_files: Mapping[str, SecretKeyRef] = field(default_factory=dict)
+    msk_iam_sidecar: MskIamSidecar | None = None
+    #: Any other chart value, deep-merged last (the escape hatch).
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Returns ``base`` with ``override`` merged in: dicts merge recursively, anything else is replaced."""
+    out: dict[str, Any] = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def fullname(settings: ChartSettings) -> str:
+    """The chart's resource-name prefix; pinned with ``fullnameOverride`` so names are predictable."""
+    return settings.release_name
+
+
+def zone_names(layout: IngesterLayout) -> list[str]:
+    if not 1 <= layout.zones <= len(ZONE_NAMES):
+        raise ValueError(f"ingesters.zones={layout.zones}: must be between 1 and {len(ZONE_NAMES)}")
+    return list(ZONE_NAMES[: layout.zones])
+
+
+def zone_aware(layout: IngesterLayout) -> bool:
+    """The chart refuses zone awareness with fewer than 3 zones, so 1 or 2 zones run without it."""
+    return layout.zones >= 3
+
+
+def ingester_instance_ids(settings: ChartSettings, layout: IngesterLayout) -> list[str]:
+    """Pod names = ingester instance IDs; each ends in ``-<n>``, which Mimir maps to partition ``n``."""
+    prefix = f"{fullname(settings)}-ingester"
+    if zone_aware(layout):
+        return [f"{prefix}-{zone}-{i}" for zone in zone_names(layout) for i in range(layout.per_zone)]
+    return [f"{prefix}-{i}" for i in range(layout.zones * layout.per_zone)]
+
+
+def consumer_group_prefix(settings: ChartSettings) -> str:
+    """Ingesters use their instance ID as consumer group, so ACLs/IAM must cover this prefix."""
+    return f"{fullname(settings)}-ingester-"
+
+
+def partition_of(instance_id: str) -> int:
+    m = INSTANCE_ID_PATTERN.search(instance_id)
+    if not m:
+        raise ValueError(f"ingester instance ID {instance_id!r} does not end in -<n>; Mimir would not start")
+    return int(m.group(1))
+
+
+def object_storage_config(storage: ObjectStorage) -> dict[str, Any]:
+    """The ``blocks_storage``/``ruler_storage``/``alertmanager_storage`` part of Mimir's config."""
+    if storage.backend == "s3":
+        missing = [
+            name
+            for name, value in (
+                ("region", storage.region),
+                ("blocks_bucket", storage.blocks_bucket),
+                ("ruler_bucket", storage.ruler_bucket),
+                ("alertmanager_bucket", storage.alertmanager_bucket),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                f"object storage s3: {', '.join(missing)} not set; give bucket names and a region"
+            )
+        s3 = {"endpoint": f"s3.{storage.region}.amazonaws.com", "region": storage.region}
+        return {
+            "common": {"storage": {"backend": "s3", "s3": s3}},
+            "blocks_storage": {"backend": "s3", "s3": {"bucket_name": storage.blocks_bucket}},
+            "ruler_storage": {"backend": "s3", "s3": {"bucket_name": storage.ruler_bucket}},
+            "alertmanager_storage": {"backend": "s3", "s3": {"bucket_name": storage.alertmanager_bucket}},
+        }
+    if storage.backend == "filesystem":
+        root = storage.filesystem_dir.rstrip("/")
+        return {
+            "blocks_storage": {"backend": "filesystem", "filesystem": {"dir": f"{root}/blocks"}},
+            "ruler_storage": {"backend": "filesystem", "filesystem": {"dir": f"{root}/ruler"}},
+            "alertmanager_storage": {"backend": "filesystem", "filesystem": {"dir": f"{root}/alertmanager"}},
+        }
+    # minio: the chart's default config already points every store at its bundled MinIO.
+    return {}
+
+
+def _tls_volume(settings: ChartSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One projected volume per TLS mount directory, built from Secret keys (nothing inline)."""
+    by_dir: dict[str, list[tuple[str, SecretKeyRef]]] = {}
+    for path, ref in sorted(settings.tls_files.items()):
+        directory, _, filename = path.rpartition("/")
+        if not directory or not filename:
+            raise ValueError(f"TLS file path {path!r} must be absolute, like /etc/mimir/kafka-tls/ca.crt")
+        by_dir.setdefault(directory, []).append((filename, ref))
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    for i, (directory, files) in enumerate(sorted(by_dir.items())):
+        name = "kafka-tls" if i == 0 else f"kafka-tls-{i}"
+        sources: dict[str, list[dict[str, str]]] = {}
+        for filename, ref in files:
+            sources.setdefault(ref.secret_name, []).append({"key": ref.key, "path": filename})
+        volumes.append(
+            {
+                "name": name,
+                "projected": {
+                    "sources": [
+                        {"secret": {"name": secret_name, "items": items}}
+                        for secret_name, items in sorted(sources.items())
+                    ]
+                },
+            }
+        )
+        mounts.append({"name": name, "mountPath": directory, "readOnly": True})
+    return volumes, mounts
+
+
+def _msk_iam_sidecar(sidecar: MskIamSidecar) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """(container, pod volumes, main-container mount) for the credentials sidecar."""
+    socket_dir = sidecar.socket_path.rpartition("/")[0] or "/"
+    env = [{"name": "MSK_IAM_SOCKET_PATH", "value": sidecar.socket_path}]
+    if sidecar.region:
+        env.append({"name": "AWS_REGION", "value": sidecar.region})
+    container = {
+        "name": "msk-iam-credentials",
+        "image": sidecar.image,
+        "command": ["python3", f"/opt/msk-iam/{sidecar.script_key}"],
+        "env": env,
+        "volumeMounts": [
+            {"name": "msk-iam-socket", "mountPath": socket_dir},
+            {"name": "msk-iam-script", "mountPath": "/opt/msk-iam", "readOnly": True},
+        ],
+        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}},
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            # Same uid/gid as the chart's Mimir containers, so Mimir can connect to the socket.
+            "runAsUser": 10001,
+            "runAsGroup": 10001,
+            "capabilities": {"drop": ["ALL"]},
+        },
+    }
+    volumes = [
+        {"name": "msk-iam-socket", "emptyDir": {"medium": "Memory"}},
+        {"name": "msk-iam-script", "configMap": {"name": sidecar.script_config_map}},
+    ]
+    mount = {"name": "msk-iam-socket", "mountPath": socket_dir}
+    return container, volumes, mount
+
+
+def assert_no_secret_values(tree: Any, path: str = "values") -> None:
+    """Refuses a values tree holding a :class:`SecretValue` (a secret would land in the Helm release)."""
+    if isinstance(tree, SecretValue):
+        raise ValueError(
+            f"{path}: a secret value would be written into the Helm values; use a ${{VAR}} reference"
+        )
+    if isinstance(tree, Mapping):
+        for k, v in tree.items():
+            assert_no_secret_values(v, f"{path}.{k}")
+    elif isinstance(tree, Sequence) and not isinstance(tree, str | bytes):
+        for i, v in enumerate(tree):
+            assert_no_secret_values(v, f"{path}[{i}]")
+
+
+def build_values(
+    structured_config: Mapping[str, Any],
+    secret_env_names: Sequence[str],
+    layout: IngesterLayout,
+    settings: ChartSettings,
+) -> dict[str, Any]:
+    """The chart values for ``settings`` and the contract's rendered Mimir config.
+
+    ``secret_env_names`` are the ``${VAR}`` names the rendered config references; every one must be
+    provided either by ``settings.env_secret_name`` (a Secret with exactly those keys) or by
+    ``settings.env_secret_refs`` (keys of existing Secrets), else Mimir would expand it to "".
+    """
+    unresolved = [
+        n for n in secret_env_names if n not in settings.env_secret_refs and not settings.env_secret_name
+    ]
+    if unresolved:
+        raise ValueError(
+            f"secret variables {unresolved} are referenced by the Mimir config but no Secret provides them; "
+            "set env_secret_name or env_secret_refs"
+        )
+    assert_no_secret_values(structured_config, "mimir.structuredConfig")
+
+    config = deep_merge(structured_config, object_storage_config(settings.object_storage))
+    replicas = layout.zones * layout.per_zone
+    global_values: dict[str, Any] = {}
+    if settings.env_secret_name and any(n not in settings.env_secret_refs for n in secret_env_names):
+        global_values["extraEnvFrom"] = [{"secretRef": {"name": settings.env_secret_name}}]
+    if settings.env_secret_refs:
+        global_values["extraEnv"] = [
+            {"name": var, "valueFrom": {"secretKeyRef": {"name": ref.secret_name, "key": ref.key}}}
+            for var, ref in sorted(settings.env_secret_refs.items())
+        ]
+    volumes, mounts = _tls_volume(settings)
+
+    values: dict[str, Any] = {
+        "fullnameOverride": fullname(settings),
+        "image": {"repository": IMAGE_REPOSITORY, "tag": settings.image_tag},
+        # External Kafka: the chart's demo broker must not run (it is not the architecture switch).
+        "kafka": {"enabled": False},
+        "minio": {"enabled": settings.object_storage.backend == "minio"},
+        "serviceAccount": {
+            "create": True,
+            "name": settings.service_account_name,
+            "annotations": dict(settings.service_account_annotations),
+        },
+        "mimir": {"structuredConfig": config},
+        "ingester": {
+            "replicas": replicas,
+            "zoneAwareReplication": {"enabled": zone_aware(layout)},
+        },
+    }
+    if zone_aware(layout):
+        values["ingester"]["zoneAwareReplication"]["zones"] = [{"name": z} for z in zone_names(layout)]
+
+    if settings.msk_iam_sidecar is not None:
+        container, sidecar_volumes, socket_mount = _msk_iam_sidecar(settings.msk_iam_sidecar)
+        volumes += sidecar_volumes
+        mounts.append(socket_mount)
+        for component in KAFKA_COMPONENTS:
+            values.setdefault(component, {})["extraContainers"] = [container]
+    if volumes:
+        global_values["extraVolumes"] = volumes
+        global_values["extraVolumeMounts"] = mounts
+    if global_values:
+        values["global"] = global_values
+
+    values = deep_merge(values, settings.extra_values)
+    assert_no_secret_values(values)
+    return values
+
+
+def endpoints(settings: ChartSettings) -> dict[str, str]:
+    """In-cluster URLs of the chart's gateway (enabled by default since chart 6.0)."""
+    base = f"http://{fullname(settings)}-gateway.{settings.namespace}.svc"
+    return {
+        "remote_write": f"{base}/api/v1/push",
+        "prometheus_query": f"{base}/prometheus",
+        "alertmanager": f"{base}/alertmanager",
+    }
