@@ -1,9 +1,9 @@
 """Shared Pulumi mock helpers for unit tests.
 
 ``RecordingMocks`` records every registered resource (type, name, inputs, which inputs were
-Pulumi secrets, provider, protect/retain options are not visible to mocks, so components expose
-them through :func:`resource_options_of` on the Python object instead) and returns plausible
-outputs for the AWS / Kafka / Kubernetes resources this package creates.
+Pulumi secrets, provider, and, through :class:`RecordingMonitor`, the resource options ``protect``,
+``retainOnDelete``, ``deleteBeforeReplace``, parent and dependencies) and returns plausible outputs
+for the AWS / Kafka / Kubernetes resources this package creates.
 
 ``run_program(fn)`` runs ``fn`` under fresh mocks, waits for every RPC, resolves whatever ``fn``
 returned (a dict of Outputs, a component, ...) and hands back a :class:`ProgramRun` to assert on.
@@ -28,6 +28,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.sync_await import _sync_await
 
 ACCOUNT_ID = "123456789012"
@@ -72,6 +73,14 @@ class RecordedResource:
     #: Set when the resource was read (``Resource.get``) rather than created.
     read_id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: Resource options as the engine received them (recorded by :class:`RecordingMonitor`).
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    parent: str = ""
+    dependencies: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+    additional_secret_outputs: tuple[str, ...] = ()
 
     def is_secret(self, path: str) -> bool:
         """True if ``path`` or any parent of it was a secret (secretness is inherited downwards)."""
@@ -95,6 +104,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources: list[RecordedResource] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._counter = 0
+        #: Options of the RegisterResource request being handled, keyed by (type, name).
+        self.options: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- pulumi.runtime.Mocks -------------------------------------------------------------------
 
@@ -116,6 +127,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 custom=bool(args.custom),
                 read_id=args.resource_id,
                 outputs=extra,
+                **self.options.get((args.typ, args.name), {}),
             )
         )
         return physical_id, state
@@ -221,6 +233,26 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return [r.type for r in self.resources]
 
 
+class RecordingMonitor(MockMonitor):
+    """A MockMonitor that also records resource options (protect, retainOnDelete, parent...)."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.recording.options[(request.type, request.name)] = {
+            "protect": bool(request.protect),
+            "retain_on_delete": bool(request.retainOnDelete),
+            "delete_before_replace": bool(request.deleteBeforeReplace),
+            "parent": request.parent,
+            "dependencies": tuple(request.dependencies),
+            "ignore_changes": tuple(request.ignoreChanges),
+            "additional_secret_outputs": tuple(request.additionalSecretOutputs),
+        }
+        return super().RegisterResource(request)
+
+
 @dataclass
 class ProgramRun:
     """What a program did under mocks: resources registered and the resolved return value."""
@@ -274,7 +306,9 @@ def run_program(
     """
     mocks = mocks or RecordingMocks()
     pulumi.runtime.set_all_config(dict(config or {}))
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview)
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks)
+    )
     settings = pulumi.runtime.settings.SETTINGS
     settings.rpc_manager.clear()
     settings.outputs.clear()
