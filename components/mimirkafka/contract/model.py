@@ -70,6 +70,8 @@ class SecretValue:
     """A secret held by the contract but never rendered.
 
     ``value`` may be a plain ``str`` (tests, REPL) or a ``pulumi.Output`` (components mark it secret).
+    ``None`` means "not known yet: the Kafka component generates it" (e.g. a SCRAM password created by
+    the Strimzi User Operator); validation accepts it, an empty string it refuses.
     ``repr``/``str`` never show it, so it cannot leak through logs or exception messages.
     """
 
@@ -88,6 +90,15 @@ class SecretValue:
 
     def __hash__(self) -> int:
         return id(self.value)
+
+    @classmethod
+    def to_generate(cls) -> SecretValue:
+        """A secret the Kafka side generates (``value`` is ``None`` until then)."""
+        return cls(None)
+
+    @property
+    def is_generated(self) -> bool:
+        return self.value is None
 
 
 def secret(value: Any) -> SecretValue:
