@@ -111,7 +111,8 @@ CASES_BAD: list[tuple[str, Callable[[], IngestStorageContract], str, str, str]] 
         "oauth-empty-token",
         lambda: base(sasl=OAuthBearerStatic(secret("")), tls=TLS),
         "sasl.token",
-        "exactly one of OAuth token, file path, or HTTP socket path must be configured to enable SASL OAUTHBEARER",
+        "exactly one of OAuth token, file path, or HTTP socket path must be configured to enable SASL "
+        "OAUTHBEARER",
         "OAuthBearerFile",
     ),
     (
@@ -635,3 +636,38 @@ def test_warnings(build: Callable[[], IngestStorageContract], setting: str, word
 def test_warning_rules_quiet_on_the_recommended_setup() -> None:
     assert warnings(CASES["scram512_tls"]()) == []
     assert len(WARNING_RULES) == 4
+
+
+@pytest.mark.parametrize(
+    ("kw", "setting", "words"),
+    [
+        ({"topic": TopicSettings(partitions="16")}, "topic.partitions", "must be an integer"),  # type: ignore[arg-type]
+        ({"flavor": "kafka"}, "flavor", "is not a known Kafka flavor"),
+        ({"sasl": ScramAuth("m", secret("p"), sha=384)}, "sasl.sha", "SCRAM-SHA-256 and SCRAM-SHA-512 only"),  # type: ignore[arg-type]
+        ({"sasl": "SCRAM-SHA-512"}, "sasl", "is not an authentication variant"),
+        ({"kafka_version": 4.1}, "kafka_version", "must be a string"),
+        ({"ingesters": IngesterLayout(3, True)}, "ingesters.per_zone", "must be an integer"),
+    ],
+)
+def test_wrong_types_are_reported_alone(kw: dict[str, object], setting: str, words: str) -> None:
+    found = problems(base(**kw))
+    assert [(p.setting, words in p.message) for p in found] == [(setting, True)]
+
+
+def test_friendly_inputs_are_normalised() -> None:
+    c = IngestStorageContract(
+        addresses="b-1:9096, b-2:9096",  # type: ignore[arg-type]
+        flavor="msk-provisioned",  # type: ignore[arg-type]
+        mimir_version="3.1.2",  # type: ignore[arg-type]
+        kafka_version="3.9",
+        sasl=ScramAuth("mimir", "plain-str-password"),  # type: ignore[arg-type]
+        tls=TlsConfig(
+            enabled=True, client_cert="CERT", client_key="KEY", cipher_suites="TLS_AES_128_GCM_SHA256"
+        ),  # type: ignore[arg-type]
+    )
+    assert c.addresses == ("b-1:9096", "b-2:9096") and c.flavor is KafkaFlavor.MSK_PROVISIONED
+    assert c.mimir_version == MimirVersion(3, 1, 2)
+    assert "plain-str-password" not in repr(c) and c.sasl.password.value == "plain-str-password"  # type: ignore[union-attr]
+    assert c.tls.client_key == PemMaterial("KEY", secret=True) and "KEY" not in repr(c.tls)
+    assert c.tls.cipher_suites == ("TLS_AES_128_GCM_SHA256",)
+    assert validate(c) is c

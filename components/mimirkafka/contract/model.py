@@ -106,6 +106,14 @@ def secret(value: Any) -> SecretValue:
     return value if isinstance(value, SecretValue) else SecretValue(value)
 
 
+def _wrap_secrets(obj: Any, *names: str) -> None:
+    """A plain str or Output given for a secret field is wrapped, so it is masked from then on."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not isinstance(value, SecretValue):
+            object.__setattr__(obj, name, SecretValue(value))
+
+
 # --- Authentication: a closed set of variants -------------------------------------------------
 
 
@@ -125,12 +133,18 @@ class PlainAuth:
 
     mechanism: Literal[SaslMechanism.PLAIN] = field(default=SaslMechanism.PLAIN, init=False)
 
+    def __post_init__(self) -> None:
+        _wrap_secrets(self, "password")
+
 
 @dataclass(frozen=True)
 class ScramAuth:
     username: str
     password: SecretValue
     sha: Literal[256, 512] = 512
+
+    def __post_init__(self) -> None:
+        _wrap_secrets(self, "password")
 
     @property
     def mechanism(self) -> SaslMechanism:
@@ -146,6 +160,9 @@ class OAuthBearerStatic:
     extensions: dict[str, str] = field(default_factory=dict)
 
     mechanism: Literal[SaslMechanism.OAUTHBEARER] = field(default=SaslMechanism.OAUTHBEARER, init=False)
+
+    def __post_init__(self) -> None:
+        _wrap_secrets(self, "token")
 
 
 @dataclass(frozen=True)
@@ -175,6 +192,9 @@ class MskIamStatic:
     user_agent: str | None = None
 
     mechanism: Literal[SaslMechanism.AWS_MSK_IAM] = field(default=SaslMechanism.AWS_MSK_IAM, init=False)
+
+    def __post_init__(self) -> None:
+        _wrap_secrets(self, "access_key", "secret_key", "session_token")
 
 
 @dataclass(frozen=True)
@@ -235,6 +255,16 @@ class TlsConfig:
     ca_path: str | None = None
     cert_path: str | None = None
     key_path: str | None = None
+
+    def __post_init__(self) -> None:
+        # PEM text given directly is wrapped; a client key is always secret material.
+        for name in ("ca", "client_cert", "client_key"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, PemMaterial):
+                object.__setattr__(self, name, PemMaterial(value, secret=name == "client_key"))
+        if isinstance(self.cipher_suites, str):
+            suites = tuple(x.strip() for x in self.cipher_suites.split(",") if x.strip())
+            object.__setattr__(self, "cipher_suites", suites)
 
     @property
     def mutual(self) -> bool:
@@ -300,3 +330,18 @@ class IngestStorageContract:
     #: Consumer group of the block-builder (Mimir default ``block-builder``), or ``None`` when none runs.
     block_builder_consumer_group: str | None = None
     partition_ring: PartitionRingSettings = field(default_factory=PartitionRingSettings)
+
+    def __post_init__(self) -> None:
+        # Friendly inputs (config files, the REPL) are normalised once, so every derivation sees one shape:
+        # "a:9092,b:9092" or a list become a tuple, "3.1.2" a MimirVersion, "msk-provisioned" a KafkaFlavor.
+        if isinstance(self.addresses, str):
+            split = tuple(a.strip() for a in self.addresses.split(",") if a.strip())
+            object.__setattr__(self, "addresses", split)
+        elif not isinstance(self.addresses, tuple):
+            object.__setattr__(self, "addresses", tuple(self.addresses))
+        if isinstance(self.mimir_version, str):
+            object.__setattr__(self, "mimir_version", MimirVersion.parse(self.mimir_version))
+        if isinstance(self.flavor, str) and not isinstance(self.flavor, KafkaFlavor):
+            flavors = {f.value: f for f in KafkaFlavor}
+            if self.flavor in flavors:
+                object.__setattr__(self, "flavor", flavors[self.flavor])

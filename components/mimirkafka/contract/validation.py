@@ -21,9 +21,11 @@ from mimirkafka.contract.model import (
     MIN_PRODUCER_RECORD_SIZE_BYTES,
     IngestStorageContract,
     KafkaFlavor,
+    MimirVersion,
     MskIamFile,
     MskIamSocket,
     MskIamStatic,
+    NoSasl,
     OAuthBearerFile,
     OAuthBearerSocket,
     OAuthBearerStatic,
@@ -34,6 +36,17 @@ from mimirkafka.contract.model import (
 )
 
 Rule = Callable[[IngestStorageContract], Iterator[Problem]]
+SaslAuthTypes = (
+    NoSasl,
+    PlainAuth,
+    ScramAuth,
+    OAuthBearerStatic,
+    OAuthBearerFile,
+    OAuthBearerSocket,
+    MskIamStatic,
+    MskIamFile,
+    MskIamSocket,
+)
 
 #: dskit's accepted ``tls_min_version`` values.
 TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
@@ -80,15 +93,19 @@ MAX_TOPIC_NAME = 249
 
 def validate(c: IngestStorageContract) -> IngestStorageContract:
     """Returns ``c`` unchanged, or raises :class:`ContractError` listing every problem found."""
-    problems = [p for rule in RULES for p in rule(c)]
-    if problems:
-        raise ContractError(problems)
+    found = problems(c)
+    if found:
+        raise ContractError(found)
     return c
 
 
 def problems(c: IngestStorageContract) -> list[Problem]:
-    """Every problem ``validate`` would raise, without raising (for the doctor and for reports)."""
-    return [p for rule in RULES for p in rule(c)]
+    """Every problem ``validate`` would raise, without raising (for the doctor and for reports).
+
+    Wrong types are reported alone: the other rules cannot compare a ``"16"`` with a number.
+    """
+    wrong_types = list(rule_types(c))
+    return wrong_types or [p for rule in RULES for p in rule(c)]
 
 
 def warnings(c: IngestStorageContract) -> list[Problem]:
@@ -134,6 +151,63 @@ def _absolute(setting: str, path: str, what: str) -> Iterator[Problem]:
             path,
             f"{what} must be an absolute path inside the Mimir pods",
             f'set an absolute path such as "/var/run/mimir-kafka/{setting.rsplit(".", 1)[-1]}"',
+        )
+
+
+# --- types: what a config file or a REPL typo produces ---------------------------------------------
+
+_INT_FIELDS = (
+    ("topic.partitions", lambda c: c.topic.partitions),
+    ("topic.replication_factor", lambda c: c.topic.replication_factor),
+    ("topic.min_insync_replicas", lambda c: c.topic.min_insync_replicas),
+    ("topic.retention_ms", lambda c: c.topic.retention_ms),
+    ("ingesters.zones", lambda c: c.ingesters.zones),
+    ("ingesters.per_zone", lambda c: c.ingesters.per_zone),
+    ("producer_max_record_size_bytes", lambda c: c.producer_max_record_size_bytes),
+    ("partition_ring.min_partition_owners_count", lambda c: c.partition_ring.min_partition_owners_count),
+)
+
+
+def rule_types(c: IngestStorageContract) -> Iterator[Problem]:
+    for setting, get in _INT_FIELDS:
+        v = get(c)
+        if isinstance(v, bool) or not isinstance(v, int):
+            yield Problem(
+                setting, v, "must be an integer", f"write it without quotes, e.g. {setting.split('.')[-1]}=3"
+            )
+    d = c.topic.deployed_partitions
+    if d is not None and (isinstance(d, bool) or not isinstance(d, int)):
+        yield Problem(
+            "topic.deployed_partitions", d, "must be an integer or None", "pass the count from state"
+        )
+    if not isinstance(c.flavor, KafkaFlavor):
+        yield Problem(
+            "flavor",
+            c.flavor,
+            "is not a known Kafka flavor",
+            f"use one of: {', '.join(f.value for f in KafkaFlavor)}",
+        )
+    if not isinstance(c.mimir_version, MimirVersion):
+        yield Problem("mimir_version", c.mimir_version, "is not a Mimir version", "write it like '3.1.2'")
+    if not isinstance(c.kafka_version, str):
+        yield Problem("kafka_version", c.kafka_version, "must be a string", "write it like '4.1' (quoted)")
+    if not all(isinstance(a, str) for a in c.addresses):
+        yield Problem(
+            "addresses", c.addresses, "must be host:port strings", 'write e.g. ("kafka-0.kafka:9092",)'
+        )
+    if isinstance(c.sasl, ScramAuth) and c.sasl.sha not in (256, 512):
+        yield Problem(
+            "sasl.sha",
+            c.sasl.sha,
+            "SCRAM exists as SCRAM-SHA-256 and SCRAM-SHA-512 only",
+            "set sha=512 (or 256)",
+        )
+    if not isinstance(c.sasl, SaslAuthTypes):
+        yield Problem(
+            "sasl",
+            type(c.sasl).__name__,
+            "is not an authentication variant",
+            "use NoSasl(), PlainAuth, ScramAuth, OAuthBearer*/MskIam* (Static, File or Socket)",
         )
 
 
