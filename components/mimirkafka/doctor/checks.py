@@ -17,14 +17,15 @@ from typing import Any
 import kafka.errors as Errors
 from kafka import KafkaAdminClient
 
+from mimirkafka.contract.kafka_side import batch_limit_bytes, principal_for
 from mimirkafka.contract.model import (
-    PRODUCER_BATCH_MAX_BYTES,
     IngestStorageContract,
     MimirVersion,
     NoSasl,
     PlainAuth,
     ScramAuth,
 )
+from mimirkafka.contract.validation import problems, warnings
 from mimirkafka.doctor import probes
 from mimirkafka.doctor.connection import (
     ConnectionSetupError,
@@ -75,12 +76,7 @@ class _State:
 
     @property
     def principal(self) -> str:
-        c = self.contract
-        if c.kafka_principal:
-            return c.kafka_principal
-        if isinstance(c.sasl, PlainAuth | ScramAuth):
-            return f"User:{c.sasl.username}"
-        return "Mimir's principal"
+        return principal_for(self.contract) or "Mimir's principal"
 
     @property
     def partitions(self) -> list[dict[str, Any]]:
@@ -125,6 +121,7 @@ def run_checks(contract: IngestStorageContract, options: DoctorOptions | None = 
     report = Report(target=f"{','.join(contract.addresses)} topic {contract.topic.name}")
     t0 = time.monotonic()
     steps: list[tuple[str, str, Callable[[_State], CheckResult], str | None]] = [
+        ("config", "Mimir config", _check_config, None),
         ("reachable", "Brokers reachable", _check_reachable, None),
         ("tls", "TLS handshake", _check_tls, "reachable"),
         ("auth", "Authentication", _check_auth, "tls"),
@@ -153,17 +150,28 @@ def run_checks(contract: IngestStorageContract, options: DoctorOptions | None = 
                 report.add(CheckResult(check_id, title, Status.SKIP, f"skipped: '{dep.title}' did not pass"))
                 continue
             if needs == "topic" and st.topic is None:
-                report.add(CheckResult(check_id, title, Status.SKIP, "skipped: the topic does not exist yet; "
-                                       "run the doctor again once it is created"))
+                report.add(
+                    CheckResult(
+                        check_id,
+                        title,
+                        Status.SKIP,
+                        "skipped: the topic does not exist yet; run the doctor again once it is created",
+                    )
+                )
                 continue
             if options.progress:
                 options.progress(f"[doctor] {title} ...")
             started = time.monotonic()
             try:
-                res = _bounded(lambda fn=fn: fn(st), options.timeout_s * 3 + 5)  # type: ignore[misc]
+                res = _bounded(lambda fn=fn: fn(st), options.timeout_s * 3 + 5)
             except _Timeout as exc:
-                res = CheckResult(check_id, title, Status.FAIL, f"timed out: {exc}",
-                                  "check the network path to the brokers (firewall, security groups)")
+                res = CheckResult(
+                    check_id,
+                    title,
+                    Status.FAIL,
+                    f"timed out: {exc}",
+                    "check the network path to the brokers (firewall, security groups)",
+                )
             except Exception as exc:  # an unexpected client error is a finding, not a crash
                 res = CheckResult(check_id, title, Status.FAIL, f"{type(exc).__name__}: {exc}")
             res = CheckResult(check_id, title, res.status, res.message, res.fix, time.monotonic() - started)
@@ -182,6 +190,29 @@ def _r(status: Status, message: str, fix: str = "") -> CheckResult:
     return CheckResult("", "", status, message, fix)
 
 
+def _check_config(st: _State) -> CheckResult:
+    """The contract's own rules (Mimir's validation and the package's): no network needed."""
+    errs, warns = problems(st.contract), warnings(st.contract)
+    if errs:
+        return _r(
+            Status.FAIL,
+            "; ".join(f"{p.setting}={p.value!r}: {p.message}" for p in errs),
+            "; ".join(p.fix for p in errs),
+        )
+    if warns:
+        return _r(
+            Status.WARN,
+            "; ".join(f"{p.setting}: {p.message}" for p in warns),
+            "; ".join(p.fix for p in warns),
+        )
+    sasl = "no SASL" if isinstance(st.contract.sasl, NoSasl) else str(st.contract.sasl.mechanism.value)
+    return _r(
+        Status.PASS,
+        f"{len(st.contract.addresses)} address(es), topic {st.topic_name}, {sasl}, "
+        f"TLS {'on' if st.contract.tls.enabled else 'off'}, Mimir {st.contract.mimir_version}",
+    )
+
+
 # --- connection -----------------------------------------------------------------------------------
 
 
@@ -195,18 +226,24 @@ def _check_reachable(st: _State) -> CheckResult:
             failures.append(f"{addr}: {exc.strerror or exc}")
     addrs = ", ".join(st.contract.addresses)
     if not st.reachable:
-        return _r(Status.FAIL, f"no broker answered on TCP: {'; '.join(failures)}",
-                  f"check ingest_storage.kafka.address ({addrs}): host names, ports, firewalls/security groups")
+        return _r(
+            Status.FAIL,
+            f"no broker answered on TCP: {'; '.join(failures)}",
+            f"check ingest_storage.kafka.address ({addrs}): host names, ports, firewalls/security groups",
+        )
     if failures:
-        return _r(Status.WARN, f"{len(st.reachable)}/{len(st.contract.addresses)} reachable; "
-                  f"unreachable: {'; '.join(failures)}", "remove or fix the unreachable seed addresses")
+        return _r(
+            Status.WARN,
+            f"{len(st.reachable)}/{len(st.contract.addresses)} reachable; unreachable: {'; '.join(failures)}",
+            "remove or fix the unreachable seed addresses",
+        )
     return _r(Status.PASS, f"TCP connect to {addrs}")
 
 
 def _check_tls(st: _State) -> CheckResult:
     tls = st.contract.tls
     try:
-        st.ssl_ctx = ssl_context(tls)
+        st.ssl_ctx = ssl_context(st.contract)
     except ConnectionSetupError as exc:
         return _r(Status.FAIL, str(exc), "point the tls_* paths at readable PEM files")
     addr = st.reachable[0]
@@ -214,20 +251,31 @@ def _check_tls(st: _State) -> CheckResult:
         version = tls_handshake(addr, st.ssl_ctx, st.options.timeout_s)
     except ssl.SSLCertVerificationError as exc:
         if "hostname" in str(exc.verify_message or exc).lower() or "IP address mismatch" in str(exc):
-            return _r(Status.FAIL, f"{addr}: the broker certificate does not match the host name: {exc.verify_message}",
-                      "set tls_server_name to a name in the broker certificate, or use that name in the address")
-        return _r(Status.FAIL, f"{addr}: untrusted broker certificate: {exc.verify_message}",
-                  "set tls_ca_path to the CA that signed the broker certificate (empty = system roots)")
+            return _r(
+                Status.FAIL,
+                f"{addr}: the broker certificate does not match the host name: {exc.verify_message}",
+                "set tls_server_name to a name in the broker certificate, or use that name in the address",
+            )
+        return _r(
+            Status.FAIL,
+            f"{addr}: untrusted broker certificate: {exc.verify_message}",
+            "set tls_ca_path to the CA that signed the broker certificate (empty = system roots)",
+        )
     except ssl.SSLError as exc:
         hint = ""
         if "WRONG_VERSION_NUMBER" in str(exc) or "record layer" in str(exc).lower():
-            hint = "this port does not speak TLS: use the broker's TLS listener port, or set tls_enabled: false"
+            hint = (
+                "this port does not speak TLS: use the broker's TLS listener port, or set tls_enabled: false"
+            )
         elif "CERTIFICATE_REQUIRED" in str(exc) or "handshake failure" in str(exc).lower():
             hint = "the broker wants a client certificate: set tls_cert_path and tls_key_path"
         return _r(Status.FAIL, f"{addr}: TLS handshake failed: {exc}", hint)
     except OSError as exc:
-        return _r(Status.FAIL, f"{addr}: TLS handshake failed: {exc}",
-                  "the listener closed the connection: check the port and tls_* settings")
+        return _r(
+            Status.FAIL,
+            f"{addr}: TLS handshake failed: {exc}",
+            "the listener closed the connection: check the port and tls_* settings",
+        )
     note = " (certificate NOT verified: tls_insecure_skip_verify)" if tls.insecure_skip_verify else ""
     if tls.cipher_suites:
         note += "; tls_cipher_suites are Go names and not applied by the doctor"
@@ -279,14 +327,21 @@ def _sasl_exchange(st: _State, cfg: dict[str, Any], mech: str) -> CheckResult | 
         fix = "check that the port's listener matches tls_enabled and sasl_mechanism"
         if not st.contract.tls.enabled and _speaks_tls(addr, st.options.timeout_s):
             fix = "this port speaks TLS: set tls_enabled: true (and tls_ca_path)"
-        return _r(Status.FAIL, f"{addr} dropped the SASL {mech} handshake ({type(exc).__name__}: {exc}); "
-                  "the listener does not do SASL or speaks another protocol", fix)
+        return _r(
+            Status.FAIL,
+            f"{addr} dropped the SASL {mech} handshake ({type(exc).__name__}: {exc}); "
+            "the listener does not do SASL or speaks another protocol",
+            fix,
+        )
     if outcome.ok:
         return None
     if mech not in outcome.offered:
         offered = ", ".join(outcome.offered) or "none"
-        return _r(Status.FAIL, f"{addr} does not offer SASL {mech}; it offers {offered}",
-                  f"set sasl_mechanism to one of {offered}, or use the listener port that enables {mech}")
+        return _r(
+            Status.FAIL,
+            f"{addr} does not offer SASL {mech}; it offers {offered}",
+            f"set sasl_mechanism to one of {offered}, or use the listener port that enables {mech}",
+        )
     fix = "check sasl_username and sasl_password (the value the ${VAR} resolves to)"
     if mech == "OAUTHBEARER":
         fix = "check the OAuth token (expiry, audience, subject) against the broker's validator"
@@ -316,12 +371,18 @@ def _explain_auth_failure(st: _State, mech: str | None, errors: list[BaseExcepti
         except Exception:
             offered = None
         if offered is not None and mech is not None and mech not in offered:
-            return _r(Status.FAIL, f"{addr} does not offer SASL {mech}; it offers {', '.join(offered) or 'none'}",
-                      f"set sasl_mechanism to one of {', '.join(offered)} or use the listener port that "
-                      f"enables {mech}")
+            return _r(
+                Status.FAIL,
+                f"{addr} does not offer SASL {mech}; it offers {', '.join(offered) or 'none'}",
+                f"set sasl_mechanism to one of {', '.join(offered)} or use the listener port that "
+                f"enables {mech}",
+            )
         if offered is not None and mech is None:
-            return _r(Status.FAIL, f"{addr} requires SASL ({', '.join(offered)}) but no SASL is configured",
-                      "set sasl_mechanism with sasl_username/sasl_password (or the token/IAM settings)")
+            return _r(
+                Status.FAIL,
+                f"{addr} requires SASL ({', '.join(offered)}) but no SASL is configured",
+                "set sasl_mechanism with sasl_username/sasl_password (or the token/IAM settings)",
+            )
     msgs = "; ".join(dict.fromkeys(f"{type(e).__name__}: {e}" for e in errors if str(e)))
     fix = "check that the port's listener matches tls_enabled and sasl_mechanism"
     if not st.contract.tls.enabled and _speaks_tls(addr, st.options.timeout_s):
@@ -346,8 +407,12 @@ def _check_version(st: _State) -> CheckResult:
     if not bv:
         return _r(Status.WARN, "could not tell the broker's Kafka version")
     if bv[0] >= 4 and mv < MIMIR_MIN_FOR_KAFKA_4:
-        return _r(Status.FAIL, f"Kafka {bv[0]}.{bv[1]} with Mimir {mv}: offset commits fail with "
-                  "UNKNOWN_TOPIC_ID (grafana/mimir#15319)", f"use Mimir >= {MIMIR_MIN_FOR_KAFKA_4}")
+        return _r(
+            Status.FAIL,
+            f"Kafka {bv[0]}.{bv[1]} with Mimir {mv}: offset commits fail with "
+            "UNKNOWN_TOPIC_ID (grafana/mimir#15319)",
+            f"use Mimir >= {MIMIR_MIN_FOR_KAFKA_4}",
+        )
     return _r(Status.PASS, f"Kafka {bv[0]}.{bv[1]} works with Mimir {mv}")
 
 
@@ -363,18 +428,25 @@ def _check_topic(st: _State) -> CheckResult:
         st.topic, st.topic_ops = md, ops
         leaderless = [p["partition_index"] for p in md["partitions"] if p["leader_id"] < 0]
         if leaderless:
-            return _r(Status.FAIL, f"topic {name}: partitions without a leader: {sorted(leaderless)}",
-                      "bring the brokers hosting those replicas back (kafka-topics --describe)")
+            return _r(
+                Status.FAIL,
+                f"topic {name}: partitions without a leader: {sorted(leaderless)}",
+                "bring the brokers hosting those replicas back (kafka-topics --describe)",
+            )
         return _r(Status.PASS, f"topic {name} exists with {len(md['partitions'])} partitions")
     if st.contract.auto_create_topic_enabled:
         return _auto_create_verdict(st, code)
     if code == Errors.TopicAuthorizationFailedError.errno:
-        return _r(Status.FAIL, f"topic {name} is missing or {st.principal} may not Describe it "
-                  "(Kafka does not tell which)", f"create topic {name}, or grant {st.principal} "
-                  f"Describe, Read and Write on topic {name}")
-    return _r(Status.FAIL, f"topic {name} does not exist ({probes.error_name(code)}) and "
-              "auto_create_topic_enabled is false", f"create topic {name} (kafka-topics --create) or set "
-              "auto_create_topic_enabled: true")
+        return _r(
+            Status.FAIL,
+            f"topic {name} is missing or {st.principal} may not Describe it (Kafka does not tell which)",
+            f"create topic {name}, or grant {st.principal} Describe, Read and Write on topic {name}",
+        )
+    return _r(
+        Status.FAIL,
+        f"topic {name} does not exist ({probes.error_name(code)}) and auto_create_topic_enabled is false",
+        f"create topic {name} (kafka-topics --create) or set auto_create_topic_enabled: true",
+    )
 
 
 def _auto_create_verdict(st: _State, metadata_code: int) -> CheckResult:
@@ -385,18 +457,31 @@ def _auto_create_verdict(st: _State, metadata_code: int) -> CheckResult:
     try:
         st.admin.create_topics([NewTopic(name, want, -1)], validate_only=True)
     except Errors.TopicAlreadyExistsError:
-        return _r(Status.FAIL, f"topic {name} exists but {st.principal} may not Describe it",
-                  f"grant {st.principal} Describe, Read and Write on topic {name}")
+        return _r(
+            Status.FAIL,
+            f"topic {name} exists but {st.principal} may not Describe it",
+            f"grant {st.principal} Describe, Read and Write on topic {name}",
+        )
     except (Errors.TopicAuthorizationFailedError, Errors.ClusterAuthorizationFailedError):
-        return _r(Status.FAIL, f"topic {name} is missing and {st.principal} may not create it, so Mimir's "
-                  "auto-creation fails and Mimir does not start", f"create topic {name} beforehand, or grant "
-                  f"{st.principal} Create on topic {name}")
+        return _r(
+            Status.FAIL,
+            f"topic {name} is missing and {st.principal} may not create it, so Mimir's "
+            "auto-creation fails and Mimir does not start",
+            f"create topic {name} beforehand, or grant {st.principal} Create on topic {name}",
+        )
     except Errors.KafkaError as exc:
-        return _r(Status.FAIL, f"topic {name} is missing and creating it would fail: {exc}",
-                  f"create topic {name} beforehand")
-    return _r(Status.WARN, f"topic {name} is missing; Mimir will create it (permitted) with the broker's "
-              "default replication factor and max.message.bytes", f"create topic {name} explicitly with "
-              f"max.message.bytes={PRODUCER_BATCH_MAX_BYTES} and a replication factor of 3 before rollout")
+        return _r(
+            Status.FAIL,
+            f"topic {name} is missing and creating it would fail: {exc}",
+            f"create topic {name} beforehand",
+        )
+    return _r(
+        Status.WARN,
+        f"topic {name} is missing; Mimir will create it (permitted) with the broker's "
+        "default replication factor and max.message.bytes",
+        f"create topic {name} explicitly with "
+        f"max.message.bytes={batch_limit_bytes(st.contract)} and a replication factor of 3 before rollout",
+    )
 
 
 def _ingesters_per_zone(st: _State) -> int:
@@ -405,20 +490,26 @@ def _ingesters_per_zone(st: _State) -> int:
 
 def _check_partitions(st: _State) -> CheckResult:
     if st.topic is None:
-        return _r(Status.SKIP, "topic not created yet; Mimir creates it with "
-                  f"{st.contract.topic.partitions} partitions")
+        return _r(
+            Status.SKIP,
+            f"topic not created yet; Mimir creates it with {st.contract.topic.partitions} partitions",
+        )
     have, need = len(st.partitions), _ingesters_per_zone(st)
     if have < need:
-        return _r(Status.FAIL, f"{have} partitions < {need} ingesters per zone: ingesters without a "
-                  "partition cannot start", f"add partitions: kafka-topics --alter --topic {st.topic_name} "
-                  f"--partitions {need} (or more, for future scale-up)")
+        return _r(
+            Status.FAIL,
+            f"{have} partitions < {need} ingesters per zone: ingesters without a partition cannot start",
+            f"add partitions: kafka-topics --alter --topic {st.topic_name} "
+            f"--partitions {need} (or more, for future scale-up)",
+        )
     return _r(Status.PASS, f"{have} partitions >= {need} ingesters per zone")
 
 
 def _check_max_message(st: _State) -> CheckResult:
-    name, need = st.topic_name, PRODUCER_BATCH_MAX_BYTES
-    st.topic_configs = probes.describe_configs(st.admin, "topic", name, ["max.message.bytes",
-                                                                          "min.insync.replicas"])
+    name, need = st.topic_name, batch_limit_bytes(st.contract)
+    st.topic_configs = probes.describe_configs(
+        st.admin, "topic", name, ["max.message.bytes", "min.insync.replicas"]
+    )
     leaders = sorted({p["leader_id"] for p in st.partitions})
     if leaders:
         st.broker_configs = probes.describe_configs(
@@ -428,31 +519,51 @@ def _check_max_message(st: _State) -> CheckResult:
     if st.topic_configs and "max.message.bytes" in st.topic_configs:
         st.effective_max_bytes, source = int(st.topic_configs["max.message.bytes"]), "topic max.message.bytes"
     elif st.broker_configs and "message.max.bytes" in st.broker_configs:
-        st.effective_max_bytes, source = int(st.broker_configs["message.max.bytes"]), "broker message.max.bytes"
-    fix = (f"kafka-configs --alter --entity-type topics --entity-name {name} "
-           f"--add-config max.message.bytes={need} (or broker message.max.bytes={need})")
+        st.effective_max_bytes, source = (
+            int(st.broker_configs["message.max.bytes"]),
+            "broker message.max.bytes",
+        )
+    fix = (
+        f"kafka-configs --alter --entity-type topics --entity-name {name} "
+        f"--add-config max.message.bytes={need} (or broker message.max.bytes={need})"
+    )
     probed = _size_probe(st) if st.options.size_probe and "WRITE" in st.topic_ops else None
     if probed is not None:
         ok, detail = probed
         if not ok:
-            return _r(Status.FAIL, f"the broker refuses a {need:,}-byte batch ({detail}); Mimir's writes up "
-                      f"to its batch cap fail" + (f"; {source} = {st.effective_max_bytes:,}" if source else ""), fix)
+            return _r(
+                Status.FAIL,
+                f"the broker refuses a {need:,}-byte batch ({detail}); Mimir's writes up "
+                f"to its batch cap fail" + (f"; {source} = {st.effective_max_bytes:,}" if source else ""),
+                fix,
+            )
         if st.effective_max_bytes is None:
             st.effective_max_bytes = need
-        return _r(Status.PASS, f"a {need:,}-byte batch fits ({detail})"
-                  + (f"; {source} = {st.effective_max_bytes:,}" if source else ""))
+        return _r(
+            Status.PASS,
+            f"a {need:,}-byte batch fits ({detail})"
+            + (f"; {source} = {st.effective_max_bytes:,}" if source else ""),
+        )
     if st.effective_max_bytes is None:
-        return _r(Status.WARN, f"could not read the topic's max.message.bytes ({st.principal} lacks "
-                  "DescribeConfigs) nor probe it (no Write)", f"verify max.message.bytes >= {need} on topic {name}")
+        return _r(
+            Status.WARN,
+            f"could not read the topic's max.message.bytes ({st.principal} lacks "
+            "DescribeConfigs) nor probe it (no Write)",
+            f"verify max.message.bytes >= {need} on topic {name}",
+        )
     if st.effective_max_bytes < need:
-        return _r(Status.FAIL, f"{source} = {st.effective_max_bytes:,} < {need:,} (Mimir's producer batch "
-                  "cap): large writes fail with MESSAGE_TOO_LARGE", fix)
+        return _r(
+            Status.FAIL,
+            f"{source} = {st.effective_max_bytes:,} < {need:,} (Mimir's producer batch "
+            "cap): large writes fail with MESSAGE_TOO_LARGE",
+            fix,
+        )
     return _r(Status.PASS, f"{source} = {st.effective_max_bytes:,} >= {need:,}")
 
 
 def _size_probe(st: _State) -> tuple[bool, str] | None:
     """(fits, detail) from the corrupt-batch probe on one partition per leader broker, or None."""
-    batch = probes.corrupt_batch(PRODUCER_BATCH_MAX_BYTES)
+    batch = probes.corrupt_batch(batch_limit_bytes(st.contract))
     topic_id = st.topic.get("topic_id") if st.topic else None
     seen: set[int] = set()
     for p in sorted(st.partitions, key=lambda p: p["partition_index"]):
@@ -460,8 +571,15 @@ def _size_probe(st: _State) -> tuple[bool, str] | None:
         if leader in seen:
             continue
         seen.add(leader)
-        code = probes.size_probe(st.admin, st.topic_name, topic_id, p["partition_index"], leader, batch,
-                                 int(st.options.timeout_s * 1000))
+        code = probes.size_probe(
+            st.admin,
+            st.topic_name,
+            topic_id,
+            p["partition_index"],
+            leader,
+            batch,
+            int(st.options.timeout_s * 1000),
+        )
         if code == Errors.MessageSizeTooLargeError.errno:
             return False, f"MESSAGE_TOO_LARGE from broker {leader}"
         if code == Errors.NotEnoughReplicasError.errno:
@@ -477,13 +595,19 @@ def _check_replica_fetch(st: _State) -> CheckResult:
     if rf <= 1:
         return _r(Status.PASS, "replication factor 1: no follower fetches")
     if value is None:
-        return _r(Status.SKIP, f"could not read broker configs ({st.principal} lacks DescribeConfigs on the "
-                  "cluster); Kafka still replicates batches above replica.fetch.max.bytes, one at a time")
-    need = st.effective_max_bytes or PRODUCER_BATCH_MAX_BYTES
+        return _r(
+            Status.SKIP,
+            f"could not read broker configs ({st.principal} lacks DescribeConfigs on the "
+            "cluster); Kafka still replicates batches above replica.fetch.max.bytes, one at a time",
+        )
+    need = st.effective_max_bytes or batch_limit_bytes(st.contract)
     if int(value) < need:
-        return _r(Status.WARN, f"replica.fetch.max.bytes = {int(value):,} < {need:,}: followers fetch one "
-                  "oversized batch per request, so replication of Mimir's large batches lags",
-                  f"set broker replica.fetch.max.bytes >= {need}")
+        return _r(
+            Status.WARN,
+            f"replica.fetch.max.bytes = {int(value):,} < {need:,}: followers fetch one "
+            "oversized batch per request, so replication of Mimir's large batches lags",
+            f"set broker replica.fetch.max.bytes >= {need}",
+        )
     return _r(Status.PASS, f"replica.fetch.max.bytes = {int(value):,} >= {need:,}")
 
 
@@ -494,17 +618,28 @@ def _check_replication(st: _State) -> CheckResult:
     min_isr = int(raw) if raw is not None else None
     text = f"replication factor {rf}, in-sync {isr}" + (f", min.insync.replicas {min_isr}" if min_isr else "")
     if min_isr is not None and min_isr > rf:
-        return _r(Status.FAIL, f"{text}: min.insync.replicas > replication factor, so every write "
-                  "(acks=all) fails with NOT_ENOUGH_REPLICAS", f"set min.insync.replicas <= {rf} on the topic")
+        return _r(
+            Status.FAIL,
+            f"{text}: min.insync.replicas > replication factor, so every write "
+            "(acks=all) fails with NOT_ENOUGH_REPLICAS",
+            f"set min.insync.replicas <= {rf} on the topic",
+        )
     if min_isr is not None and isr < min_isr:
-        return _r(Status.FAIL, f"{text}: fewer in-sync replicas than min.insync.replicas; writes fail now",
-                  "bring the out-of-sync brokers back")
+        return _r(
+            Status.FAIL,
+            f"{text}: fewer in-sync replicas than min.insync.replicas; writes fail now",
+            "bring the out-of-sync brokers back",
+        )
     if rf < 2:
-        return _r(Status.WARN, f"{text}: one broker loss stops ingestion and may lose data",
-                  "use replication factor 3 with min.insync.replicas 2 in production")
+        return _r(
+            Status.WARN,
+            f"{text}: one broker loss stops ingestion and may lose data",
+            "use replication factor 3 with min.insync.replicas 2 in production",
+        )
     if min_isr is not None and min_isr >= rf:
-        return _r(Status.WARN, f"{text}: any broker restart blocks writes",
-                  f"set min.insync.replicas to {rf - 1}")
+        return _r(
+            Status.WARN, f"{text}: any broker restart blocks writes", f"set min.insync.replicas to {rf - 1}"
+        )
     if min_isr is None:
         return _r(Status.PASS, f"{text} (min.insync.replicas not readable with Mimir's permissions)")
     return _r(Status.PASS, text)
@@ -514,20 +649,26 @@ def _check_replication(st: _State) -> CheckResult:
 
 
 def _acl_fix(st: _State, op: str, resource: str) -> str:
-    return (f"kafka-acls --add --allow-principal {st.principal} --operation {op} {resource}")
+    return f"kafka-acls --add --allow-principal {st.principal} --operation {op} {resource}"
 
 
 def _check_produce(st: _State) -> CheckResult:
     if "WRITE" not in st.topic_ops:
-        return _r(Status.FAIL, f"{st.principal} may not Write to topic {st.topic_name}: distributors cannot "
-                  "push", _acl_fix(st, "Write", f"--topic {st.topic_name}"))
+        return _r(
+            Status.FAIL,
+            f"{st.principal} may not Write to topic {st.topic_name}: distributors cannot push",
+            _acl_fix(st, "Write", f"--topic {st.topic_name}"),
+        )
     return _r(Status.PASS, f"{st.principal} may Write to {st.topic_name}")
 
 
 def _check_fetch(st: _State) -> CheckResult:
     if "READ" not in st.topic_ops:
-        return _r(Status.FAIL, f"{st.principal} may not Read topic {st.topic_name}: ingesters cannot consume",
-                  _acl_fix(st, "Read", f"--topic {st.topic_name}"))
+        return _r(
+            Status.FAIL,
+            f"{st.principal} may not Read topic {st.topic_name}: ingesters cannot consume",
+            _acl_fix(st, "Read", f"--topic {st.topic_name}"),
+        )
     return _r(Status.PASS, f"{st.principal} may Read {st.topic_name}")
 
 
@@ -539,19 +680,32 @@ def _check_commit(st: _State) -> CheckResult:
         coordinator = probes.find_coordinator(st.admin, group, deadline)
     except Errors.GroupAuthorizationFailedError:
         return _r(Status.FAIL, f"{st.principal} may not use group {group} (FindCoordinator denied)", fix)
-    code = probes.commit_probe(st.admin, group, st.topic_name, st.topic.get("topic_id") if st.topic else None,
-                               coordinator)
+    code = probes.commit_probe(
+        st.admin, group, st.topic_name, st.topic.get("topic_id") if st.topic else None, coordinator
+    )
     if code == Errors.GroupAuthorizationFailedError.errno:
-        return _r(Status.FAIL, f"{st.principal} may not commit offsets for group {group}: ingesters fail "
-                  "to commit", fix)
+        return _r(
+            Status.FAIL,
+            f"{st.principal} may not commit offsets for group {group}: ingesters fail to commit",
+            fix,
+        )
     if code == Errors.TopicAuthorizationFailedError.errno:
-        return _r(Status.FAIL, f"{st.principal} may not commit offsets of topic {st.topic_name} (needs Read)",
-                  _acl_fix(st, "Read", f"--topic {st.topic_name}"))
+        return _r(
+            Status.FAIL,
+            f"{st.principal} may not commit offsets of topic {st.topic_name} (needs Read)",
+            _acl_fix(st, "Read", f"--topic {st.topic_name}"),
+        )
     if code in probes.COMMIT_REFUSED_HARMLESSLY:
-        return _r(Status.PASS, f"{st.principal} may commit offsets for group {group} (probe refused by the "
-                  f"coordinator as intended: {probes.error_name(code)}; nothing stored)")
-    return _r(Status.WARN, f"offset-commit probe for group {group} answered {probes.error_name(code)}",
-              "verify Read on the consumer groups of Mimir's ingesters")
+        return _r(
+            Status.PASS,
+            f"{st.principal} may commit offsets for group {group} (probe refused by the "
+            f"coordinator as intended: {probes.error_name(code)}; nothing stored)",
+        )
+    return _r(
+        Status.WARN,
+        f"offset-commit probe for group {group} answered {probes.error_name(code)}",
+        "verify Read on the consumer groups of Mimir's ingesters",
+    )
 
 
 def describe_sasl(contract: IngestStorageContract) -> str:

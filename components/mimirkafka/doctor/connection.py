@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from mimirkafka.contract.mimir_config import tls_paths
 from mimirkafka.contract.model import (
     IngestStorageContract,
     MskIamFile,
@@ -29,7 +30,6 @@ from mimirkafka.contract.model import (
     PlainAuth,
     ScramAuth,
     SecretValue,
-    TlsConfig,
 )
 from mimirkafka.doctor import credentials, sasl
 
@@ -50,7 +50,7 @@ class _ServerNameContext(ssl.SSLContext):
 
     server_name: str | None = None
 
-    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> Any:
         if self.server_name:
             kwargs["server_hostname"] = self.server_name
         return super().wrap_socket(sock, *args, **kwargs)
@@ -75,40 +75,40 @@ def _pem_text(m: PemMaterial | None) -> str | None:
         return None
     pem = m.pem.value if isinstance(m.pem, SecretValue) else m.pem
     if not isinstance(pem, str):
-        raise ConnectionSetupError("TLS PEM content is not a plain string (a pulumi.Output?); resolve it first")
+        raise ConnectionSetupError(
+            "TLS PEM content is not a plain string (a pulumi.Output?); resolve it first"
+        )
     return pem
 
 
 @contextmanager
-def _tls_files(tls: TlsConfig) -> Iterator[_TlsFiles]:
-    """Paths of the CA, cert and key: PEM content from the contract (written to a private temp dir,
-    because ``ssl`` loads client keys only from files) or the paths Mimir's config names."""
+def _tls_files(contract: IngestStorageContract) -> Iterator[_TlsFiles]:
+    """Paths of the CA, cert and key: PEM content held by the contract (written to a private temp dir,
+    because ``ssl`` loads client keys only from files), else the paths Mimir's config names."""
+    tls, paths = contract.tls, tls_paths(contract)
     with tempfile.TemporaryDirectory(prefix="mimirkafka-doctor-tls-") as tmp:
 
-        def resolve(material: PemMaterial | None, path: str | None, default_name: str, name: str) -> str | None:
+        def resolve(name: str, material: PemMaterial | None) -> str | None:
             pem = _pem_text(material)
-            if pem is not None:
-                p = os.path.join(tmp, name)
-                fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(pem)
-                return p
-            if path:
-                return path
-            if material is not None:
-                return os.path.join(tls.mount_dir, default_name)
-            return None
+            if pem is None:
+                return paths.get(name)
+            p = os.path.join(tmp, name + ".pem")
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(pem)
+            return p
 
         yield _TlsFiles(
-            ca=resolve(tls.ca, tls.ca_path, "ca.crt", "ca.pem"),
-            cert=resolve(tls.client_cert, tls.cert_path, "tls.crt", "cert.pem"),
-            key=resolve(tls.client_key, tls.key_path, "tls.key", "key.pem"),
+            ca=resolve("ca", tls.ca),
+            cert=resolve("client_cert", tls.client_cert),
+            key=resolve("client_key", tls.client_key),
         )
 
 
-def ssl_context(tls: TlsConfig) -> ssl.SSLContext:
+def ssl_context(contract: IngestStorageContract) -> ssl.SSLContext:
     """The client TLS context Mimir's settings describe. Raises :class:`ConnectionSetupError` with the
     setting to fix when a file cannot be read or a value is unknown."""
+    tls = contract.tls
     ctx = _ServerNameContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.server_name = tls.server_name or None
     if tls.min_version:
@@ -119,7 +119,7 @@ def ssl_context(tls: TlsConfig) -> ssl.SSLContext:
         ctx.minimum_version = _TLS_VERSIONS[tls.min_version]
     else:
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # Go's client default
-    with _tls_files(tls) as files:
+    with _tls_files(contract) as files:
         if (files.cert is None) != (files.key is None):
             missing = "tls_key_path" if files.key is None else "tls_cert_path"
             raise ConnectionSetupError(f"{missing} is not set: a client certificate needs both cert and key")
@@ -171,7 +171,7 @@ def client_config(contract: IngestStorageContract, timeout_s: float) -> dict[str
         "reconnect_backoff_max_ms": 1000,
     }
     if contract.tls.enabled:
-        cfg["ssl_context"] = ssl_context(contract.tls)
+        cfg["ssl_context"] = ssl_context(contract)
     auth = contract.sasl
     if isinstance(auth, NoSasl):
         return cfg
@@ -201,7 +201,9 @@ def tcp_connect(address: str, timeout_s: float) -> float:
 
 
 def tls_handshake(address: str, ctx: ssl.SSLContext, timeout_s: float) -> str:
-    """A TLS handshake with the broker; returns the negotiated version. Raises ``ssl.SSLError``/``OSError``."""
+    """A TLS handshake with the broker; returns the negotiated version.
+
+    Raises ``ssl.SSLError`` or ``OSError``."""
     host, port = split_address(address)
     with (
         socket.create_connection((host, port), timeout=timeout_s) as raw,

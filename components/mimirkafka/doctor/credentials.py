@@ -115,8 +115,7 @@ class AwsCredentials:
 
 def oauth_token(auth: OAuthBearerStatic | OAuthBearerFile | OAuthBearerSocket) -> OAuthToken:
     if isinstance(auth, OAuthBearerStatic):
-        token = _plain(auth.token) or ""
-        data: dict[str, Any] = {"token": token, "zid": auth.zid, "extensions": dict(auth.extensions)}
+        data: dict[str, Any] = {"token": _plain(auth.token) or "", "zid": auth.zid, "extensions": dict(auth.extensions)}
         where = "sasl_oauthbearer_token"
     elif isinstance(auth, OAuthBearerFile):
         data, where = read_json_file(auth.path), auth.path
@@ -149,4 +148,6 @@ def aws_credentials(auth: MskIamStatic | MskIamFile | MskIamSocket) -> AwsCreden
     access, secret_key = data.get("AccessKey"), data.get("SecretKey")
     if not access or not secret_key:
         raise CredentialError(f"{where}: both 'AccessKey' and 'SecretKey' are required")
-    return AwsCredentials(str(access), str(secret_key), data.get("SessionToken") or None, data.get("UserAgent"))
+    return AwsCredentials(
+        str(access), str(secret_key), data.get("SessionToken") or None, data.get("UserAgent")
+    )

@@ -92,14 +92,22 @@ def corrupt_batch(total_bytes: int) -> bytes:
     raise RuntimeError(f"could not build a record batch of exactly {total_bytes} bytes")
 
 
-def size_probe(admin: Any, topic: str, topic_id: Any, partition: int, leader: int, batch: bytes,
-               timeout_ms: int) -> int:
+def size_probe(
+    admin: Any, topic: str, topic_id: Any, partition: int, leader: int, batch: bytes, timeout_ms: int
+) -> int:
     """Error code the partition leader answers for ``batch`` (see the module docstring)."""
     tp = ProduceRequest.TopicProduceData
     req = ProduceRequest(
-        transactional_id=None, acks=-1, timeout_ms=timeout_ms,
-        topic_data=[tp(name=topic, topic_id=_uuid(topic_id),
-                       partition_data=[tp.PartitionProduceData(index=partition, records=batch)])],
+        transactional_id=None,
+        acks=-1,
+        timeout_ms=timeout_ms,
+        topic_data=[
+            tp(
+                name=topic,
+                topic_id=_uuid(topic_id),
+                partition_data=[tp.PartitionProduceData(index=partition, records=batch)],
+            )
+        ],
     )
     resp = send(admin, req, leader)
     return int(resp.responses[0].partition_responses[0].error_code)
@@ -115,9 +123,21 @@ def commit_probe(admin: Any, group: str, topic: str, topic_id: Any, coordinator:
         member_id="mimirkafka-doctor-probe",
         group_instance_id=None,
         retention_time_ms=-1,
-        topics=[t(name=topic, topic_id=_uuid(topic_id), partitions=[t.OffsetCommitRequestPartition(
-            partition_index=0, committed_offset=0, committed_leader_epoch=-1, commit_timestamp=-1,
-            committed_metadata="mimirkafka-doctor")])],
+        topics=[
+            t(
+                name=topic,
+                topic_id=_uuid(topic_id),
+                partitions=[
+                    t.OffsetCommitRequestPartition(
+                        partition_index=0,
+                        committed_offset=0,
+                        committed_leader_epoch=-1,
+                        commit_timestamp=-1,
+                        committed_metadata="mimirkafka-doctor",
+                    )
+                ],
+            )
+        ],
     )
     resp = send(admin, req, coordinator)
     return int(resp.topics[0].partitions[0].error_code)
@@ -159,7 +179,9 @@ def _uuid(topic_id: Any) -> Any:
     return uuid.UUID(str(topic_id))
 
 
-def offered_mechanisms(address: str, ctx: ssl.SSLContext | None, mechanism: str, timeout_s: float) -> list[str]:
+def offered_mechanisms(
+    address: str, ctx: ssl.SSLContext | None, mechanism: str, timeout_s: float
+) -> list[str]:
     """The SASL mechanisms the listener at ``address`` enables (asked with a SaslHandshake)."""
     host, port = split_address(address)
     req = SaslHandshakeRequest(mechanism=mechanism, version=1)
@@ -188,7 +210,9 @@ def _roundtrip(sock: socket.socket, request: Any, response_cls: Any, correlation
     return response_cls.decode(_recv_exact(sock, size), version=request.version, header=True)
 
 
-def sasl_authenticate(address: str, ctx: ssl.SSLContext | None, cfg: dict[str, Any], timeout_s: float) -> SaslOutcome:
+def sasl_authenticate(
+    address: str, ctx: ssl.SSLContext | None, cfg: dict[str, Any], timeout_s: float
+) -> SaslOutcome:
     """One SASL exchange on a fresh blocking connection, with kafka-python's mechanism implementations.
 
     kafka-python's own client retries and can lose the broker's error response when the broker closes
@@ -206,11 +230,17 @@ def sasl_authenticate(address: str, ctx: ssl.SSLContext | None, cfg: dict[str, A
         mechanism = get_sasl_mechanism(mech_name)(host=host, **cfg)
         cid = 2
         while not mechanism.is_done():
-            resp = _roundtrip(sock, SaslAuthenticateRequest(auth_bytes=mechanism.auth_bytes(), version=1),
-                              SaslAuthenticateResponse, cid)
+            resp = _roundtrip(
+                sock,
+                SaslAuthenticateRequest(auth_bytes=mechanism.auth_bytes(), version=1),
+                SaslAuthenticateResponse,
+                cid,
+            )
             cid += 1
             if resp.error_code:
-                return SaslOutcome(False, str(resp.error_message or error_name(int(resp.error_code))), offered)
+                return SaslOutcome(
+                    False, str(resp.error_message or error_name(int(resp.error_code))), offered
+                )
             mechanism.receive(resp.auth_bytes)
         if not mechanism.is_authenticated():
             return SaslOutcome(False, "the broker's final SASL message did not verify", offered)

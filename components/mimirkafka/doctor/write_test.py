@@ -50,9 +50,13 @@ def check_write_test(st: _State) -> CheckResult:
             timeout=opts.timeout_s * 3
         )
     except Exception as exc:
-        return CheckResult("", "", Status.FAIL, f"producing a {size:,}-byte record to partition {partition} "
-                           f"failed: {type(exc).__name__}: {exc}",
-                           f"raise the topic's max.message.bytes to {PRODUCER_BATCH_MAX_BYTES}")
+        return CheckResult(
+            "",
+            "",
+            Status.FAIL,
+            f"producing a {size:,}-byte record to partition {partition} failed: {type(exc).__name__}: {exc}",
+            f"raise the topic's max.message.bytes to {PRODUCER_BATCH_MAX_BYTES}",
+        )
     finally:
         producer.close(timeout=opts.timeout_s)
     produced_s = time.monotonic() - t0
@@ -75,14 +79,28 @@ def check_write_test(st: _State) -> CheckResult:
                         continue
                     got = hashlib.sha256(rec.value).hexdigest()
                     if got != digest:
-                        return CheckResult("", "", Status.FAIL, f"read back offset {meta.offset} but its "
-                                           "content differs from what was written")
-                    return CheckResult("", "", Status.PASS, f"wrote and read back {size:,} bytes "
-                                       f"(partition {partition}, offset {meta.offset}; produce "
-                                       f"{produced_s:.1f}s, total {time.monotonic() - t0:.1f}s); the record "
-                                       "stays in the topic")
-        return CheckResult("", "", Status.FAIL, f"wrote offset {meta.offset} of partition {partition} but could "
-                           f"not read it back within {opts.timeout_s * 3:.0f}s",
-                           "check Read permission and the broker's fetch.max.bytes")
+                        return CheckResult(
+                            "",
+                            "",
+                            Status.FAIL,
+                            f"read back offset {meta.offset} but its content differs from what was written",
+                        )
+                    return CheckResult(
+                        "",
+                        "",
+                        Status.PASS,
+                        f"wrote and read back {size:,} bytes "
+                        f"(partition {partition}, offset {meta.offset}; produce "
+                        f"{produced_s:.1f}s, total {time.monotonic() - t0:.1f}s); the record "
+                        "stays in the topic",
+                    )
+        return CheckResult(
+            "",
+            "",
+            Status.FAIL,
+            f"wrote offset {meta.offset} of partition {partition} but could "
+            f"not read it back within {opts.timeout_s * 3:.0f}s",
+            "check Read permission and the broker's fetch.max.bytes",
+        )
     finally:
         consumer.close()
