@@ -1,0 +1,197 @@
+"""``MskServerlessKafka``: an MSK Serverless cluster for Mimir (IAM only, 8 MiB message cap).
+
+Serverless fixes the broker configs, offers only AWS_MSK_IAM on port 9098 and caps a topic's
+``max.message.bytes`` at 8 MiB. Mimir's default record size (15,983,616 bytes) does not fit, so
+:func:`fit_contract_to_serverless` lowers ``producer_max_record_size_bytes`` in the contract, and the
+*same* adjusted contract must be given to the Mimir component. Mimir's producer batch cap
+(16,000,000 bytes) is hard-coded, so batches of several small records can still exceed 8 MiB under
+load; prefer MSK provisioned for production.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from mimirkafka.contract.errors import ContractError, Problem
+from mimirkafka.contract.flavors import FLAVORS, max_record_size_for
+from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMechanism
+from mimirkafka.kafka._contract import requirements_for
+from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
+from mimirkafka.kafka.protection import (
+    DeployedTopic,
+    TopicProtection,
+    check_topic_change,
+    merge_opts,
+    topic_state,
+)
+
+IAM_PORT = 9098
+_CAP = FLAVORS[KafkaFlavor.MSK_SERVERLESS].max_message_bytes_cap
+
+
+def fit_contract_to_serverless(c: IngestStorageContract) -> IngestStorageContract:
+    """The contract with Serverless' limits carried back into it (pure).
+
+    Sets the flavor, turns TLS on (Serverless is TLS-only) and lowers the producer record size to the
+    8 MiB cap minus record overhead. Everything else is left for :func:`serverless_problems` to judge.
+    """
+    flavor = KafkaFlavor.MSK_SERVERLESS
+    limit = max_record_size_for(flavor)
+    assert limit is not None
+    tls = c.tls if c.tls.enabled else dataclasses.replace(c.tls, enabled=True)
+    return dataclasses.replace(
+        c,
+        flavor=flavor,
+        tls=tls,
+        producer_max_record_size_bytes=min(c.producer_max_record_size_bytes, limit),
+    )
+
+
+def serverless_problems(c: IngestStorageContract, extra_auth: Sequence[str] = ()) -> list[Problem]:
+    """Everything in ``c`` that MSK Serverless cannot do, with the fix for each."""
+    found: list[Problem] = []
+    if c.sasl.mechanism is not SaslMechanism.AWS_MSK_IAM:
+        found.append(
+            Problem(
+                "sasl",
+                c.sasl.mechanism.value if c.sasl.mechanism else None,
+                "MSK Serverless authenticates clients with IAM only (no SCRAM, no mTLS, no unauthenticated)",
+                "use an MskIam* source (e.g. presets.msk_iam(..., serverless=True)) or MskKafka for SCRAM",
+            )
+        )
+    if c.tls.mutual:
+        found.append(
+            Problem("tls.client_cert", "***", "Serverless has no mTLS", "remove the client certificate")
+        )
+    if extra_auth:
+        found.append(
+            Problem("extra_auth", list(extra_auth), "Serverless offers IAM only", "remove extra_auth")
+        )
+    limit = max_record_size_for(KafkaFlavor.MSK_SERVERLESS)
+    if limit is not None and c.producer_max_record_size_bytes > limit:
+        found.append(
+            Problem(
+                "producer_max_record_size_bytes",
+                c.producer_max_record_size_bytes,
+                f"topics on Serverless accept at most {_CAP} bytes per batch",
+                f"set it to {limit} or less (fit_contract_to_serverless(c) does it)",
+            )
+        )
+    if c.auto_create_topic_enabled:
+        found.append(
+            Problem(
+                "auto_create_topic_enabled",
+                True,
+                "the topic is created here with its limits; broker-side auto-creation would use defaults",
+                "set auto_create_topic_enabled=False",
+            )
+        )
+    return found
+
+
+@dataclass
+class MskServerlessKafkaArgs:
+    #: Give the result of :func:`fit_contract_to_serverless` (and the same to the Mimir component).
+    contract: IngestStorageContract
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    client_cidr_blocks: Sequence[str] = ()
+    client_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    cluster_name: str | None = None
+    #: Serverless cannot offer other paths; anything here is refused with a clear error.
+    extra_auth: Sequence[str] = ()
+    protection: TopicProtection = field(default_factory=TopicProtection)
+    previous: DeployedTopic | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class MskServerlessKafka(pulumi.ComponentResource):
+    endpoint: KafkaEndpoint
+    bootstrap_brokers: pulumi.Output[str]
+    topic_name: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: MskServerlessKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("mimirkafka:kafka:MskServerlessKafka", name, None, opts)
+        c = args.contract
+        found = serverless_problems(c, args.extra_auth) if c.flavor is KafkaFlavor.MSK_SERVERLESS else []
+        if found:
+            raise ContractError(found)
+        req = requirements_for(c, "MskServerlessKafka", (KafkaFlavor.MSK_SERVERLESS,))
+        if req.broker_config:
+            raise ContractError(
+                [Problem("broker_config", req.broker_config, "Serverless broker configs are fixed", "none")]
+            )
+        if not args.client_cidr_blocks and not args.client_security_group_ids:
+            raise ValueError(
+                "client_cidr_blocks/client_security_group_ids: both empty, so no client could reach "
+                "port 9098. Fix: give Mimir's node security group or CIDR"
+            )
+        cluster_name = args.cluster_name or name
+        check_topic_change(
+            desired_name=c.topic.name,
+            desired_partitions=req.partitions,
+            desired_cluster=cluster_name,
+            previous=args.previous,
+            deployed_partitions=c.topic.deployed_partitions,
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {"managed-by": "mimirkafka", **args.tags}
+        ingress: list[dict[str, Any]] = []
+        rule: dict[str, Any] = {"protocol": "tcp", "from_port": IAM_PORT, "to_port": IAM_PORT}
+        if args.client_cidr_blocks:
+            ingress.append({**rule, "cidr_blocks": list(args.client_cidr_blocks)})
+        if args.client_security_group_ids:
+            ingress.append({**rule, "security_groups": list(args.client_security_group_ids)})
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            description=f"MSK Serverless {cluster_name}: IAM port {IAM_PORT}",
+            ingress=ingress,  # type: ignore[arg-type]
+            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
+            tags=tags,
+            opts=child,
+        )
+        self.cluster = aws.msk.ServerlessCluster(
+            f"{name}-cluster",
+            cluster_name=cluster_name,
+            client_authentication={"sasl": {"iam": {"enabled": True}}},
+            vpc_configs=[
+                {"subnet_ids": list(args.subnet_ids), "security_group_ids": [self.security_group.id]}
+            ],
+            tags=tags,
+            opts=child,
+        )
+        self.topic = aws.msk.Topic(
+            f"{name}-topic",
+            cluster_arn=self.cluster.arn,
+            name=c.topic.name,
+            partition_count=req.partitions,
+            replication_factor=req.replication_factor,
+            configs=json.dumps(req.topic_config, sort_keys=True),
+            opts=merge_opts(child, args.protection.options()),
+        )
+        self.bootstrap_brokers = self.cluster.bootstrap_brokers_sasl_iam
+        self.cluster_arn = self.cluster.arn
+        self.topic_name = self.topic.name
+        self.endpoint = KafkaEndpoint(
+            bootstrap_brokers=self.bootstrap_brokers,
+            port=IAM_PORT,
+            mechanism=SaslMechanism.AWS_MSK_IAM,
+            tls=True,
+            topic_name=self.topic.name,
+            ca=CaSource(CaKind.SYSTEM),
+            credentials=CredentialsSource(CredentialsKind.IAM),
+            extra={"flavor": c.flavor.value, "cluster_arn": self.cluster.arn},
+        )
+        self.topic_state = topic_state(self.topic.name, req.partitions, cluster_name)
+        self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
