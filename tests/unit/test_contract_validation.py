@@ -617,6 +617,7 @@ def test_unknown_secret_output_is_not_blank() -> None:
         ),
         (lambda: base(topic=topic(retention_ms=600_000)), "topic.retention_ms", "longer than the retention"),
         (lambda: base(sasl=OAuthBearerStatic(secret("t")), tls=TLS), "sasl", "needs a restart"),
+        (lambda: base(sasl=OAuthBearerFile("/run/t.json"), tls=TLS), "kafka_principal", "token's subject"),
         (lambda: msk_iam(["b:9098"], socket_path="/run/s.sock", serverless=True), "flavor", "8 MiB"),
         (
             lambda: base(

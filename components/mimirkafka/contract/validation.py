@@ -902,6 +902,13 @@ def warn_flavor(c: IngestStorageContract) -> Iterator[Problem]:
             "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap under load",
             "prefer msk-provisioned for production",
         )
+    if c.sasl.mechanism is SaslMechanism.OAUTHBEARER and c.kafka_principal is None:
+        yield Problem(
+            "kafka_principal",
+            None,
+            "the OAUTHBEARER principal (the token's subject) is unknown, so no ACLs can be derived",
+            "set kafka_principal='User:<token subject>'",
+        )
     if c.tls.mutual and c.sasl.mechanism is None and c.kafka_principal is None:
         yield Problem(
             "kafka_principal",
