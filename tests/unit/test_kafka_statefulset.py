@@ -47,9 +47,9 @@ def test_three_nodes_message_size_rf_isr_retention_and_quorum():
     assert sts.protect is True
     names = {s.get("metadata.name") for s in run.of_type("kubernetes:core/v1:Service")}
     assert names == {"mk", "mk-headless"}
-    headless = [
+    headless = next(
         s for s in run.of_type("kubernetes:core/v1:Service") if s.get("metadata.name") == "mk-headless"
-    ][0]
+    )
     assert headless.get("spec.clusterIP") == "None" and headless.get("spec.publishNotReadyAddresses") is True
     assert run.one("kubernetes:policy/v1:PodDisruptionBudget").get("spec.maxUnavailable") == 1
 
