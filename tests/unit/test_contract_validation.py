@@ -647,6 +647,8 @@ def test_warning_rules_quiet_on_the_recommended_setup() -> None:
         ({"sasl": ScramAuth("m", secret("p"), sha=384)}, "sasl.sha", "SCRAM-SHA-256 and SCRAM-SHA-512 only"),  # type: ignore[arg-type]
         ({"sasl": "SCRAM-SHA-512"}, "sasl", "is not an authentication variant"),
         ({"kafka_version": 4.1}, "kafka_version", "must be a string"),
+        ({"topic": None}, "topic", "is not the expected settings object"),
+        ({"tls": True}, "tls", "is not the expected settings object"),
         ({"ingesters": IngesterLayout(3, True)}, "ingesters.per_zone", "must be an integer"),
     ],
 )
@@ -667,6 +669,8 @@ def test_friendly_inputs_are_normalised() -> None:
         ),  # type: ignore[arg-type]
     )
     assert c.addresses == ("b-1:9096", "b-2:9096") and c.flavor is KafkaFlavor.MSK_PROVISIONED
+    assert IngestStorageContract(addresses=[" k:9092 "]).addresses == ("k:9092",)  # type: ignore[arg-type]
+    assert IngestStorageContract(addresses=None).addresses == ()  # type: ignore[arg-type]
     assert c.mimir_version == MimirVersion(3, 1, 2)
     assert "plain-str-password" not in repr(c) and c.sasl.password.value == "plain-str-password"  # type: ignore[union-attr]
     assert c.tls.client_key == PemMaterial("KEY", secret=True) and "KEY" not in repr(c.tls)

@@ -334,11 +334,14 @@ class IngestStorageContract:
     def __post_init__(self) -> None:
         # Friendly inputs (config files, the REPL) are normalised once, so every derivation sees one shape:
         # "a:9092,b:9092" or a list become a tuple, "3.1.2" a MimirVersion, "msk-provisioned" a KafkaFlavor.
-        if isinstance(self.addresses, str):
+        if self.addresses is None:
+            object.__setattr__(self, "addresses", ())
+        elif isinstance(self.addresses, str):
             split = tuple(a.strip() for a in self.addresses.split(",") if a.strip())
             object.__setattr__(self, "addresses", split)
-        elif not isinstance(self.addresses, tuple):
-            object.__setattr__(self, "addresses", tuple(self.addresses))
+        else:
+            stripped = tuple(a.strip() if isinstance(a, str) else a for a in self.addresses)
+            object.__setattr__(self, "addresses", stripped)
         if isinstance(self.mimir_version, str):
             object.__setattr__(self, "mimir_version", MimirVersion.parse(self.mimir_version))
         if isinstance(self.flavor, str) and not isinstance(self.flavor, KafkaFlavor):

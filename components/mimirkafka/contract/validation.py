@@ -19,6 +19,7 @@ from mimirkafka.contract.mimir_settings import MIN_SUPPORTED, V3_1, V3_1_2
 from mimirkafka.contract.model import (
     MAX_PRODUCER_RECORD_SIZE_BYTES,
     MIN_PRODUCER_RECORD_SIZE_BYTES,
+    IngesterLayout,
     IngestStorageContract,
     KafkaFlavor,
     MimirVersion,
@@ -29,10 +30,13 @@ from mimirkafka.contract.model import (
     OAuthBearerFile,
     OAuthBearerSocket,
     OAuthBearerStatic,
+    PartitionRingSettings,
     PlainAuth,
     SaslMechanism,
     ScramAuth,
     SecretValue,
+    TlsConfig,
+    TopicSettings,
 )
 
 Rule = Callable[[IngestStorageContract], Iterator[Problem]]
@@ -168,7 +172,20 @@ _INT_FIELDS = (
 )
 
 
+_PARTS = (
+    ("topic", TopicSettings, "TopicSettings(name=..., partitions=...)"),
+    ("tls", TlsConfig, "TlsConfig(enabled=True, ...)"),
+    ("ingesters", IngesterLayout, "IngesterLayout(zones=3, per_zone=...)"),
+    ("partition_ring", PartitionRingSettings, "PartitionRingSettings()"),
+)
+
+
 def rule_types(c: IngestStorageContract) -> Iterator[Problem]:
+    wrong_parts = [(n, fix) for n, cls, fix in _PARTS if not isinstance(getattr(c, n), cls)]
+    for name, fix in wrong_parts:
+        yield Problem(name, getattr(c, name), "is not the expected settings object", f"pass {fix}")
+    if wrong_parts:
+        return
     for setting, get in _INT_FIELDS:
         v = get(c)
         if isinstance(v, bool) or not isinstance(v, int):
