@@ -7,6 +7,7 @@ step has a deadline (``DoctorOptions.timeout_s``), so an unreachable broker is a
 
 from __future__ import annotations
 
+import functools
 import ssl
 import threading
 import time
@@ -53,6 +54,8 @@ class DoctorOptions:
     size_probe: bool = True
     #: Called with one line before each step (the CLI prints it to stderr).
     progress: Callable[[str], None] | None = None
+    #: Findings about the input itself (e.g. ``${VAR}`` not set), reported as warnings of the config line.
+    input_warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,7 +113,8 @@ def _bounded(fn: Callable[[], CheckResult], seconds: float) -> CheckResult:
         raise _Timeout(f"no answer within {seconds:.0f}s")
     if "error" in box:
         raise box["error"]
-    return box["result"]  # type: ignore[no-any-return]
+    result: CheckResult = box["result"]
+    return result
 
 
 def run_checks(contract: IngestStorageContract, options: DoctorOptions | None = None) -> Report:
@@ -163,7 +167,7 @@ def run_checks(contract: IngestStorageContract, options: DoctorOptions | None = 
                 options.progress(f"[doctor] {title} ...")
             started = time.monotonic()
             try:
-                res = _bounded(lambda fn=fn: fn(st), options.timeout_s * 3 + 5)
+                res = _bounded(functools.partial(fn, st), options.timeout_s * 3 + 5)
             except _Timeout as exc:
                 res = CheckResult(
                     check_id,
@@ -193,17 +197,18 @@ def _r(status: Status, message: str, fix: str = "") -> CheckResult:
 def _check_config(st: _State) -> CheckResult:
     """The contract's own rules (Mimir's validation and the package's): no network needed."""
     errs, warns = problems(st.contract), warnings(st.contract)
+    extra = list(st.options.input_warnings)
     if errs:
         return _r(
             Status.FAIL,
             "; ".join(f"{p.setting}={p.value!r}: {p.message}" for p in errs),
             "; ".join(p.fix for p in errs),
         )
-    if warns:
+    if warns or extra:
         return _r(
             Status.WARN,
-            "; ".join(f"{p.setting}: {p.message}" for p in warns),
-            "; ".join(p.fix for p in warns),
+            "; ".join([*extra, *(f"{p.setting}: {p.message}" for p in warns)]),
+            "; ".join(p.fix for p in warns) or "set the variables named above",
         )
     sasl = "no SASL" if isinstance(st.contract.sasl, NoSasl) else str(st.contract.sasl.mechanism.value)
     return _r(

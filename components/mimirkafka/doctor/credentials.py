@@ -115,7 +115,11 @@ class AwsCredentials:
 
 def oauth_token(auth: OAuthBearerStatic | OAuthBearerFile | OAuthBearerSocket) -> OAuthToken:
     if isinstance(auth, OAuthBearerStatic):
-        data: dict[str, Any] = {"token": _plain(auth.token) or "", "zid": auth.zid, "extensions": dict(auth.extensions)}
+        data: dict[str, Any] = {
+            "token": _plain(auth.token) or "",
+            "zid": auth.zid,
+            "extensions": dict(auth.extensions),
+        }
         where = "sasl_oauthbearer_token"
     elif isinstance(auth, OAuthBearerFile):
         data, where = read_json_file(auth.path), auth.path
