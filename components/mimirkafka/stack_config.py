@@ -189,11 +189,12 @@ KEYS: tuple[ConfigKey, ...] = (
         "msk/msk-serverless: client subnets (distinct AZs).",
         '["subnet-a", "subnet-b", "subnet-c"]',
     ),
+    _k("mskVpcId", "string", "", "msk/msk-serverless: VPC of the brokers.", "vpc-0abc"),
     _k(
         "mskSecurityGroupIds",
         "array",
         [],
-        "msk/msk-serverless: security groups of the brokers.",
+        "msk/msk-serverless: security groups of Mimir's nodes, allowed to reach the brokers.",
         '["sg-123"]',
     ),
     # --- the ingest topic --------------------------------------------------------------------------
@@ -363,6 +364,7 @@ class KafkaSettings:
     brokers: int
     volume_size_gib: int
     msk_instance_type: str
+    msk_vpc_id: str
     msk_subnet_ids: tuple[str, ...]
     msk_security_group_ids: tuple[str, ...]
 
@@ -491,6 +493,10 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
     if kind.startswith("msk"):
         if not v["awsRegion"]:
             raise StackConfigError(f"awsRegion='': required with kafkaKind={kind}; set it, e.g. eu-west-1")
+        if not v["mskVpcId"]:
+            raise StackConfigError(
+                f"mskVpcId='': required with kafkaKind={kind}; give the VPC of the brokers"
+            )
         if not v["mskSubnetIds"]:
             raise StackConfigError(
                 f"mskSubnetIds=[]: required with kafkaKind={kind}; give 2-3 subnets in distinct AZs"
@@ -580,6 +586,7 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         brokers=v["kafkaBrokers"],
         volume_size_gib=v["kafkaVolumeSizeGib"],
         msk_instance_type=v["mskInstanceType"],
+        msk_vpc_id=v["mskVpcId"],
         msk_subnet_ids=v["mskSubnetIds"],
         msk_security_group_ids=v["mskSecurityGroupIds"],
     )

@@ -1,0 +1,117 @@
+"""Run ``up``/``preview``/``refresh``/``destroy`` of a stack of this project through the Automation API.
+
+Why: the Python language host (``pulumi-language-python``) cannot be built offline here, so the stack is
+run with an *inline* program (:func:`mimirkafka.program.run`): the SDK serves the language runtime
+itself and the CLI only needs the engine and the provider plugins. Users with a normal Pulumi install
+can equally run ``pulumi up -s local`` in the repository root; both read ``Pulumi.yaml`` and
+``stacks/Pulumi.<stack>.yaml``.
+
+State: ``$PULUMI_BACKEND_URL`` if set, else ``file://<repo>/.pulumi-state``. Secrets: the passphrase
+provider (``PULUMI_CONFIG_PASSPHRASE`` or ``PULUMI_CONFIG_PASSPHRASE_FILE``, which ``scripts/up-local``
+generates under ``.local/``). Progress streams to stdout; outputs are printed with secrets masked.
+
+CLI: ``python -m mimirkafka.localrun up --stack local``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pulumi import automation as auto
+
+from mimirkafka import program
+
+Action = Literal["up", "preview", "refresh", "destroy"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_NAME = "mimir-kafka"
+
+
+def backend_url(repo: Path = REPO_ROOT) -> str:
+    url = os.environ.get("PULUMI_BACKEND_URL")
+    if url:
+        return url
+    state = repo / ".pulumi-state"
+    state.mkdir(exist_ok=True)
+    return f"file://{state}"
+
+
+def workspace_env(repo: Path = REPO_ROOT, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {
+        "PULUMI_BACKEND_URL": backend_url(repo),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": os.environ.get(
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true"
+        ),
+    }
+    if "PULUMI_CONFIG_PASSPHRASE" not in os.environ and "PULUMI_CONFIG_PASSPHRASE_FILE" not in os.environ:
+        raise SystemExit(
+            "PULUMI_CONFIG_PASSPHRASE(_FILE) is not set: the stack's secrets are encrypted with a "
+            "passphrase. "
+            "Run ./scripts/up-local (it generates .local/passphrase) or export one."
+        )
+    env.update(extra or {})
+    return env
+
+
+def select_stack(
+    stack: str,
+    repo: Path = REPO_ROOT,
+    env: Mapping[str, str] | None = None,
+    pulumi_fn: Callable[[], None] | None = None,
+) -> auto.Stack:
+    """Creates or selects ``stack`` of this project, with ``program.run`` as its inline program."""
+
+    def default_program() -> None:
+        program.run(root=repo)
+
+    fn = pulumi_fn or default_program
+    opts = auto.LocalWorkspaceOptions(
+        work_dir=str(repo),
+        env_vars=workspace_env(repo, env),
+        secrets_provider="passphrase",
+    )
+    return auto.create_or_select_stack(stack_name=stack, work_dir=str(repo), program=fn, opts=opts)
+
+
+def run(action: Action, stack: str, *, refresh: bool = False, repo: Path = REPO_ROOT) -> dict[str, Any]:
+    """Runs ``action`` on ``stack``; returns the stack outputs (secret values replaced by ``"***"``)."""
+    s = select_stack(stack, repo)
+
+    def out(line: str) -> None:
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")
+        sys.stdout.flush()
+
+    if action == "up":
+        s.up(on_output=out, refresh=refresh, show_secrets=False, color="never")
+    elif action == "preview":
+        s.preview(on_output=out, refresh=refresh, color="never")
+    elif action == "refresh":
+        s.refresh(on_output=out, color="never")
+    else:
+        s.destroy(on_output=out, color="never")
+        return {}
+    return {k: ("***" if v.secret else v.value) for k, v in s.outputs().items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run a stack of this project with the Automation API.")
+    parser.add_argument("action", choices=["up", "preview", "refresh", "destroy"])
+    parser.add_argument("--stack", "-s", default="local")
+    parser.add_argument("--refresh", action="store_true", help="refresh state from reality first")
+    args = parser.parse_args(argv)
+    outputs = run(args.action, args.stack, refresh=args.refresh)
+    if outputs:
+        import json
+
+        print("\nStack outputs (secrets masked):")
+        print(json.dumps(outputs, indent=2, sort_keys=True, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

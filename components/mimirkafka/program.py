@@ -1,0 +1,499 @@
+"""The Pulumi program: stack config -> one contract -> the Kafka side and the Mimir side.
+
+``__main__.py`` only calls :func:`run`. The order is the project's rule: parse and check the stack
+config, build the :class:`IngestStorageContract`, ``validate`` it (every error raised before any
+resource exists), then derive both sides from it:
+
+- the Kafka component for ``kafkaKind`` (existing, kraft, strimzi, msk, msk-serverless) creates the
+  topic, the user and the ACLs / IAM from the contract and reports its :class:`KafkaEndpoint`;
+- :class:`MimirDeployment` renders Mimir's config from the *same* contract, taking from the endpoint
+  only what the Kafka side decides at deploy time (MSK's bootstrap list, a generated password, an
+  operator-written Secret).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from mimirkafka import stack_config as sc
+from mimirkafka.contract.model import (
+    IngesterLayout,
+    IngestStorageContract,
+    MskIamSocket,
+    NoSasl,
+    OAuthBearerStatic,
+    PemMaterial,
+    PlainAuth,
+    SaslMechanism,
+    ScramAuth,
+    SecretValue,
+    TlsConfig,
+    TopicSettings,
+)
+from mimirkafka.contract.validation import validate
+from mimirkafka.kafka.endpoint import CaKind, CredentialsKind, KafkaEndpoint
+from mimirkafka.kafka.protection import TopicProtection
+from mimirkafka.mimir import values as mv
+from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs
+from mimirkafka.mimir.iam import MimirIam, MimirIamArgs
+from mimirkafka.mimir.sources import ExternalRefs
+
+#: The listener of the test-bed broker that admins use (PLAIN super user, see tests/e2e/broker.py).
+BROKER_ADMIN_LISTENER = "sasl_plain"
+
+
+@dataclasses.dataclass(frozen=True)
+class Secrets:
+    """Secret stack config values (Pulumi secret Outputs, or plain strings in tests)."""
+
+    kafka_password: Any = None
+    kafka_oauth_token: Any = None
+    kafka_admin_password: Any = None
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerInfo:
+    """What the local stack takes from ``tests/e2e/broker.py``'s JSON (pure view of it)."""
+
+    mimir_addresses: tuple[str, ...]
+    admin_addresses: tuple[str, ...]
+    admin_user: str
+    admin_password: str
+    ca_pem: str
+    mimir_tls: bool
+
+
+def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
+    listeners = doc["listeners"]
+    if listener not in listeners:
+        raise sc.StackConfigError(
+            f"kafkaBrokerListener={listener!r}: the broker has no such listener; "
+            f"use one of {sorted(listeners)}"
+        )
+    chosen = listeners[listener]
+    return BrokerInfo(
+        mimir_addresses=(chosen["address"],),
+        admin_addresses=(listeners[BROKER_ADMIN_LISTENER]["address"],),
+        admin_user=doc["admin_user"],
+        admin_password=doc["admin_password"],
+        ca_pem=doc["ca_pem"],
+        mimir_tls=chosen["security_protocol"] in ("SSL", "SASL_SSL"),
+    )
+
+
+def _mechanism(auth: str) -> SaslMechanism | None:
+    return {
+        "plain": SaslMechanism.PLAIN,
+        "scram-sha-256": SaslMechanism.SCRAM_SHA_256,
+        "scram-sha-512": SaslMechanism.SCRAM_SHA_512,
+        "oauthbearer": SaslMechanism.OAUTHBEARER,
+        "msk-iam": SaslMechanism.AWS_MSK_IAM,
+    }.get(auth)
+
+
+def placeholder_address(cfg: sc.StackConfig, contract: IngestStorageContract) -> str:
+    """Where the contract's address comes from before the Kafka side exists (pure, per kind)."""
+    k = cfg.kafka
+    if k.kind == "kraft":
+        from mimirkafka.kafka import statefulset_manifests as kraft
+
+        return kraft.bootstrap_address(kraft_layout(cfg))
+    if k.kind == "strimzi":
+        from mimirkafka.kafka import strimzi_manifests as strimzi
+
+        return strimzi.bootstrap_address(contract, strimzi_layout(cfg))
+    if k.kind == "msk":
+        from mimirkafka.kafka import msk_plan
+
+        # Replaced by the cluster's bootstrap output; the port is the listener the contract needs.
+        return f"{k.cluster_name}.bootstrap.msk.invalid:{msk_plan.PORTS[msk_plan.primary_auth(contract)]}"
+    if k.kind == "msk-serverless":
+        from mimirkafka.kafka.msk_serverless import IAM_PORT
+
+        return f"{k.cluster_name}.bootstrap.msk-serverless.invalid:{IAM_PORT}"
+    raise AssertionError(k.kind)
+
+
+def kraft_layout(cfg: sc.StackConfig) -> Any:
+    from mimirkafka.kafka import statefulset_manifests as kraft
+
+    k = cfg.kafka
+    return kraft.KraftLayout(
+        name=k.cluster_name, namespace=k.namespace, replicas=k.brokers, storage_size=f"{k.volume_size_gib}Gi"
+    )
+
+
+def strimzi_layout(cfg: sc.StackConfig) -> Any:
+    from mimirkafka.kafka import strimzi_manifests as strimzi
+
+    k = cfg.kafka
+    return strimzi.StrimziLayout(
+        cluster_name=k.cluster_name,
+        namespace=k.namespace,
+        brokers=k.brokers,
+        storage_size=f"{k.volume_size_gib}Gi",
+    )
+
+
+def build_contract(
+    cfg: sc.StackConfig,
+    secrets: Secrets,
+    *,
+    addresses: tuple[str, ...] = (),
+    tls_pems: Mapping[str, Any] | None = None,
+) -> IngestStorageContract:
+    """The contract for this stack (pure). Unset passwords are ``SecretValue.to_generate()``."""
+    k, t, m = cfg.kafka, cfg.topic, cfg.mimir
+    mech = _mechanism(k.auth)
+    sasl: Any
+    if mech in (SaslMechanism.SCRAM_SHA_256, SaslMechanism.SCRAM_SHA_512):
+        password = (
+            SecretValue(secrets.kafka_password) if secrets.kafka_password else SecretValue.to_generate()
+        )
+        sasl = ScramAuth(k.username, password, 512 if mech is SaslMechanism.SCRAM_SHA_512 else 256)
+    elif mech is SaslMechanism.PLAIN:
+        sasl = PlainAuth(k.username, SecretValue(secrets.kafka_password))
+    elif mech is SaslMechanism.OAUTHBEARER:
+        sasl = OAuthBearerStatic(SecretValue(secrets.kafka_oauth_token))
+    elif mech is SaslMechanism.AWS_MSK_IAM:
+        sasl = MskIamSocket(m.msk_iam_socket_path)
+    else:
+        sasl = NoSasl()
+    pems = dict(tls_pems or {})
+    tls = TlsConfig(
+        enabled=k.tls,
+        ca=PemMaterial(pems["ca"]) if pems.get("ca") else None,
+        client_cert=PemMaterial(pems["client_cert"]) if pems.get("client_cert") else None,
+        client_key=PemMaterial(pems["client_key"], secret=True) if pems.get("client_key") else None,
+        server_name=k.tls_server_name or None,
+        insecure_skip_verify=k.tls_insecure_skip_verify,
+    )
+    contract = IngestStorageContract(
+        addresses=addresses or ("placeholder.invalid:9092",),
+        topic=TopicSettings(
+            name=t.name,
+            partitions=t.partitions,
+            replication_factor=t.replication_factor,
+            min_insync_replicas=t.min_insync_replicas,
+            retention_ms=t.retention_ms,
+        ),
+        flavor=k.flavor,
+        mimir_version=m.version,
+        kafka_version=k.version,
+        sasl=sasl,
+        tls=tls,
+        ingesters=IngesterLayout(zones=m.ingester_zones, per_zone=m.ingesters_per_zone),
+        auto_create_topic_enabled=t.auto_create,
+        producer_max_record_size_bytes=t.producer_max_record_size_bytes,
+        # Ingesters consume in a group named after their instance ID, which the chart derives from the
+        # release name: ACLs and IAM must cover exactly that prefix.
+        consumer_group_prefix=mv.consumer_group_prefix(chart_settings(cfg)),
+    )
+    if k.kind == "msk-serverless":
+        from mimirkafka.kafka.msk_serverless import fit_contract_to_serverless
+
+        contract = fit_contract_to_serverless(contract)
+    if not addresses:
+        contract = dataclasses.replace(contract, addresses=(placeholder_address(cfg, contract),))
+    return contract
+
+
+def chart_settings(cfg: sc.StackConfig, **overrides: Any) -> mv.ChartSettings:
+    m = cfg.mimir
+    storage = mv.ObjectStorage(backend=m.object_storage, region=m.aws_region or None)  # type: ignore[arg-type]
+    sidecar = None
+    if cfg.kafka.auth == "msk-iam":
+        sidecar = mv.MskIamSidecar(socket_path=m.msk_iam_socket_path, region=m.aws_region or None)
+    base = mv.ChartSettings(
+        release_name=m.release_name,
+        namespace=m.namespace,
+        chart_version=m.chart_version,
+        image_tag=str(m.version),
+        service_account_name=m.service_account,
+        object_storage=storage,
+        msk_iam_sidecar=sidecar,
+        extra_values=m.extra_values,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+def _read(root: Path, path: str) -> str:
+    p = Path(path)
+    return (p if p.is_absolute() else root / p).read_text()
+
+
+def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, root: Path) -> dict[str, Any]:
+    """Creates the stack's resources and returns its outputs (also exported by :func:`run`)."""
+    k = cfg.kafka
+    addresses: tuple[str, ...] = k.bootstrap
+    pems: dict[str, Any] = {}
+    admin_addresses, admin_user, admin_password = (
+        k.admin_bootstrap,
+        k.admin_username,
+        secrets.kafka_admin_password,
+    )
+    admin_auth, admin_tls = k.admin_auth, k.admin_tls
+    if k.broker_info_file:
+        info = broker_info(json.loads(_read(root, k.broker_info_file)), k.broker_listener)
+        addresses, admin_addresses = info.mimir_addresses, info.admin_addresses
+        admin_user, admin_password = info.admin_user, pulumi.Output.secret(info.admin_password)
+        admin_auth, admin_tls = "plain", False
+        if info.mimir_tls:
+            pems["ca"] = info.ca_pem
+        cfg = dataclasses.replace(cfg, kafka=dataclasses.replace(k, tls=info.mimir_tls))
+        k = cfg.kafka
+    if k.tls_ca_file:
+        pems["ca"] = _read(root, k.tls_ca_file)
+    if k.tls_client_cert_file:
+        pems["client_cert"] = _read(root, k.tls_client_cert_file)
+    if k.tls_client_key_file:
+        pems["client_key"] = pulumi.Output.secret(_read(root, k.tls_client_key_file))
+
+    contract = build_contract(
+        cfg, secrets, addresses=addresses if k.kind == "existing" else (), tls_pems=pems
+    )
+    # Before any resource: every contract problem is reported here, naming the setting and the fix.
+    validate(contract)
+
+    render_dir = (root / cfg.render_dir / stack).resolve() if cfg.render_only else None
+    k8s_provider = k8s.Provider(
+        "k8s",
+        render_yaml_to_directory=str(render_dir / "manifests") if render_dir else None,
+        context=cfg.kube_context or None,
+    )
+    aws_provider = aws.Provider("aws", region=cfg.mimir.aws_region) if cfg.mimir.aws_region else None
+    k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": k8s_provider})
+    aws_opts = pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else {})
+    protection = TopicProtection(protect=cfg.topic.protect)
+
+    namespaces: dict[str, k8s.core.v1.Namespace] = {}
+    for ns in {cfg.mimir.namespace} | ({k.namespace} if k.kind in ("kraft", "strimzi") else set()):
+        namespaces[ns] = k8s.core.v1.Namespace(f"ns-{ns}", metadata={"name": ns}, opts=k8s_opts)
+    kafka_ns_opts = pulumi.ResourceOptions.merge(
+        k8s_opts, pulumi.ResourceOptions(depends_on=list(namespaces.values()))
+    )
+
+    kafka_side: Any
+    cluster_arn: pulumi.Input[str] | None = None
+    if k.kind == "existing":
+        from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs
+
+        admin = AdminConnection(
+            bootstrap_servers=list(admin_addresses),
+            mechanism=_mechanism(admin_auth),
+            username=admin_user if admin_auth != "none" else None,
+            password=admin_password if admin_auth != "none" else None,
+            tls=admin_tls,
+            ca_cert=pems.get("ca") if admin_tls else None,
+        )
+        kafka_side = ExistingKafka(
+            "kafka",
+            ExistingKafkaArgs(
+                contract=contract,
+                admin=admin,
+                create_scram_user=k.create_user,
+                create_acls=k.create_acls,
+                protection=protection,
+            ),
+        )
+    elif k.kind == "kraft":
+        from mimirkafka.kafka.statefulset import KraftStatefulSetKafka, KraftStatefulSetKafkaArgs
+
+        kafka_side = KraftStatefulSetKafka(
+            "kafka",
+            KraftStatefulSetKafkaArgs(contract=contract, layout=kraft_layout(cfg), protection=protection),
+            opts=kafka_ns_opts,
+        )
+    elif k.kind == "strimzi":
+        from mimirkafka.kafka.strimzi import StrimziKafka, StrimziKafkaArgs, StrimziOperatorInstall
+
+        kafka_side = StrimziKafka(
+            "kafka",
+            StrimziKafkaArgs(
+                contract=contract,
+                layout=strimzi_layout(cfg),
+                operator=StrimziOperatorInstall(),
+                protection=protection,
+            ),
+            opts=kafka_ns_opts,
+        )
+    else:
+        if k.kind == "msk":
+            from mimirkafka.kafka.msk import MskKafka, MskKafkaArgs
+
+            kafka_side = MskKafka(
+                "kafka",
+                MskKafkaArgs(
+                    contract=contract,
+                    vpc_id=k.msk_vpc_id,
+                    subnet_ids=list(k.msk_subnet_ids),
+                    client_security_group_ids=list(k.msk_security_group_ids),
+                    cluster_name=k.cluster_name,
+                    instance_type=k.msk_instance_type,
+                    broker_count=k.brokers,
+                    volume_size_gib=k.volume_size_gib,
+                    protection=protection,
+                ),
+                opts=aws_opts,
+            )
+        else:
+            from mimirkafka.kafka.msk_serverless import MskServerlessKafka, MskServerlessKafkaArgs
+
+            kafka_side = MskServerlessKafka(
+                "kafka",
+                MskServerlessKafkaArgs(
+                    contract=contract,
+                    vpc_id=k.msk_vpc_id,
+                    subnet_ids=list(k.msk_subnet_ids),
+                    client_security_group_ids=list(k.msk_security_group_ids),
+                    cluster_name=k.cluster_name,
+                    protection=protection,
+                ),
+                opts=aws_opts,
+            )
+        cluster_arn = kafka_side.cluster_arn
+    endpoint: KafkaEndpoint = kafka_side.endpoint
+
+    mimir_contract, external = mimir_view(contract, endpoint)
+    settings = chart_settings(cfg)
+    iam: MimirIam | None = None
+    if cfg.mimir.pod_identity != "none" and (cfg.mimir.object_storage == "s3" or k.auth == "msk-iam"):
+        m = cfg.mimir
+        iam = MimirIam(
+            "mimir-iam",
+            MimirIamArgs(
+                contract=contract,
+                namespace=m.namespace,
+                service_account=m.service_account,
+                trust="irsa" if m.pod_identity == "irsa" else "pod-identity",
+                create_buckets=m.s3_create_buckets,
+                bucket_prefix=m.s3_bucket_prefix or f"{project}-{stack}",
+                existing_buckets=m.s3_buckets if not m.s3_create_buckets else None,
+                msk_cluster_arn=cluster_arn,
+                oidc_provider_arn=m.eks_oidc_provider_arn or None,
+                oidc_issuer_url=m.eks_oidc_issuer_url or None,
+                eks_cluster_name=m.eks_cluster_name or None,
+            ),
+            opts=aws_opts,
+        )
+    mimir = MimirDeployment(
+        "mimir",
+        MimirDeploymentArgs(
+            contract=mimir_contract,
+            settings=settings,
+            external=external,
+            render_dir=str(render_dir) if render_dir else None,
+            create_namespace=False,
+            address=endpoint.bootstrap_brokers if k.kind.startswith("msk") else None,
+            bucket_names=iam.bucket_names if iam and cfg.mimir.object_storage == "s3" else None,
+            service_account_annotations=iam.service_account_annotations if iam else None,
+            depends_on=[*namespaces.values(), kafka_side],
+        ),
+        opts=k8s_opts,
+    )
+    outputs: dict[str, Any] = {
+        "kafkaBootstrap": endpoint.bootstrap_brokers,
+        "kafkaPort": endpoint.port,
+        "kafkaMechanism": endpoint.mechanism.value if endpoint.mechanism else "none",
+        "kafkaTls": endpoint.tls,
+        "kafkaTopic": endpoint.topic_name,
+        "kafkaPartitions": contract.topic.partitions,
+        "mimirEndpoints": mimir.endpoints,
+        "mimirIngestStorageConfig": mimir.ingest_storage_masked,
+        "mimirChart": f"{mv.CHART_NAME} {cfg.mimir.chart_version} (image grafana/mimir:{cfg.mimir.version})",
+    }
+    password = endpoint.credentials.password
+    if password is not None:
+        outputs["kafkaMimirPassword"] = pulumi.Output.secret(password)
+    if render_dir:
+        outputs["renderDir"] = str(render_dir)
+    if iam:
+        outputs["mimirRoleArn"] = iam.role_arn
+    return outputs
+
+
+def mimir_view(
+    contract: IngestStorageContract, endpoint: KafkaEndpoint
+) -> tuple[IngestStorageContract, ExternalRefs]:
+    """The contract Mimir renders, with the secrets the Kafka side decided (generated password,
+    operator-written Secrets) filled in from its endpoint; nothing else changes."""
+    creds = endpoint.credentials
+    sasl = contract.sasl
+    external = ExternalRefs()
+    if isinstance(sasl, ScramAuth | PlainAuth):
+        if creds.kind is CredentialsKind.SECRET and creds.password_ref is not None:
+            external = dataclasses.replace(external, password=_ref(creds.password_ref))
+        elif sasl.password.is_generated:
+            if creds.password is None:
+                raise ValueError(
+                    "kafkaPassword: not set and the Kafka side generated none; set it with "
+                    "`pulumi config set --secret kafkaPassword <password>`"
+                )
+            contract = dataclasses.replace(
+                contract, sasl=dataclasses.replace(sasl, password=SecretValue(creds.password))
+            )
+    tls = contract.tls
+    # Material an operator writes is "provided out of band" (PemMaterial(None)): Mimir still gets a path.
+    if endpoint.ca.kind is CaKind.SECRET and endpoint.ca.secret is not None:
+        external = dataclasses.replace(external, ca=_ref(endpoint.ca.secret))
+        tls = dataclasses.replace(tls, ca=tls.ca or PemMaterial(None))
+    if creds.kind is CredentialsKind.CLIENT_CERT and creds.cert_ref is not None and creds.key_ref is not None:
+        external = dataclasses.replace(
+            external, client_cert=_ref(creds.cert_ref), client_key=_ref(creds.key_ref)
+        )
+        tls = dataclasses.replace(
+            tls,
+            client_cert=tls.client_cert or PemMaterial(None),
+            client_key=tls.client_key or PemMaterial(None, secret=True),
+        )
+    return dataclasses.replace(contract, tls=tls), external
+
+
+def _ref(ref: Any) -> mv.SecretKeyRef:
+    return mv.SecretKeyRef(str(ref.name), ref.key)
+
+
+def read_config(cfg: pulumi.Config) -> tuple[dict[str, str], Secrets, set[str]]:
+    """Non-secret values as the CLI gives them (strings), and the secrets as Pulumi secret Outputs."""
+    raw: dict[str, str] = {}
+    for key in sc.KEYS:
+        if key.secret:
+            continue
+        value = cfg.get(key.name)
+        if value is not None:
+            raw[key.name] = value
+    present = {
+        key for key in sc.SECRET_KEYS if pulumi.runtime.get_config(cfg.full_key(key)) not in (None, "")
+    }
+
+    def secret(key: str) -> Any:
+        return cfg.require_secret(key) if key in present else None
+
+    secrets = Secrets(
+        kafka_password=secret("kafkaPassword"),
+        kafka_oauth_token=secret("kafkaOauthToken"),
+        kafka_admin_password=secret("kafkaAdminPassword"),
+    )
+    return raw, secrets, present
+
+
+def run(root: Path | None = None) -> dict[str, Any]:
+    """Entry point of ``__main__.py`` and of the Automation API inline program (``localrun``).
+
+    ``root`` is the project directory relative paths in the config refer to (default: the working
+    directory, which is the project directory under ``pulumi up``)."""
+    raw, secrets, present = read_config(pulumi.Config())
+    cfg = sc.parse(raw, present)
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    outputs = deploy(cfg, secrets, project=project, stack=stack, root=root or Path.cwd())
+    for name, value in outputs.items():
+        pulumi.export(name, value)
+    return outputs
