@@ -78,9 +78,37 @@ def select_stack(
     return auto.create_or_select_stack(stack_name=stack, work_dir=str(repo), program=fn, opts=opts)
 
 
-def run(action: Action, stack: str, *, refresh: bool = False, repo: Path = REPO_ROOT) -> dict[str, Any]:
+def ensure_generated_secrets(s: auto.Stack, keys: tuple[str, ...] = ("kafkaPassword",)) -> list[str]:
+    """Sets each missing secret key to a random value (``pulumi config set --secret``); returns those set.
+
+    The local stack generates Mimir's password here rather than with a ``random`` resource, so it needs
+    no extra provider plugin; the value lives only encrypted in ``stacks/Pulumi.<stack>.yaml``.
+    """
+    import secrets as pysecrets
+
+    config = s.get_all_config()
+    created = []
+    for key in keys:
+        full = f"{PROJECT_NAME}:{key}"
+        if full not in config or not config[full].value:
+            s.set_config(full, auto.ConfigValue(value=pysecrets.token_urlsafe(24), secret=True))
+            created.append(key)
+    return created
+
+
+def run(
+    action: Action,
+    stack: str,
+    *,
+    refresh: bool = False,
+    generate_secrets: bool = False,
+    repo: Path = REPO_ROOT,
+) -> dict[str, Any]:
     """Runs ``action`` on ``stack``; returns the stack outputs (secret values replaced by ``"***"``)."""
     s = select_stack(stack, repo)
+    if generate_secrets:
+        for key in ensure_generated_secrets(s):
+            print(f"generated secret config {key} for stack {stack} (pulumi config get {key} -s {stack})")
 
     def out(line: str) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n")
@@ -103,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["up", "preview", "refresh", "destroy"])
     parser.add_argument("--stack", "-s", default="local")
     parser.add_argument("--refresh", action="store_true", help="refresh state from reality first")
+    parser.add_argument(
+        "--generate-secrets", action="store_true", help="set a random kafkaPassword if the stack has none"
+    )
     args = parser.parse_args(argv)
-    outputs = run(args.action, args.stack, refresh=args.refresh)
+    outputs = run(args.action, args.stack, refresh=args.refresh, generate_secrets=args.generate_secrets)
     if outputs:
         import json
 

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from mocks import ProgramRun, RecordedResource, run_program
-
 from mimirkafka import program
 from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
+from mocks import ProgramRun, RecordedResource, run_program
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name.split(".")[1] for p in (REPO / "stacks").glob("Pulumi.*.yaml"))
