@@ -6,7 +6,6 @@ Plain data and rendering only, so the CLI, the Pulumi piece and the tests share 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -129,7 +128,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def render_table(report: Report, width: int = 110) -> str:
     """A fixed-width table: status, check, detail (message, then ``fix:`` on its own lines)."""
     title_w = max([len("CHECK"), *(len(r.title) for r in report.results)])
-    detail_w = max(30, width - title_w - 9)
+    detail_w = max(30, width - title_w - 10)  # "STATUS" (6) and two 2-space gaps
     out = [f"{'STATUS':<6}  {'CHECK':<{title_w}}  DETAIL", f"{'-' * 6}  {'-' * title_w}  {'-' * detail_w}"]
     for r in report.results:
         detail = _wrap(r.message, detail_w)
@@ -142,6 +141,3 @@ def render_table(report: Report, width: int = 110) -> str:
     out.append(report.summary())
     return "\n".join(out)
 
-
-def merge(target: str, results: Iterable[CheckResult], seconds: float) -> Report:
-    return Report(target=target, results=list(results), seconds=seconds)

@@ -1,0 +1,157 @@
+"""The doctor's inputs: Mimir YAML, -ingest-storage.* flags and stack outputs, with ${VAR} resolution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from mimirkafka.contract.model import OAuthBearerFile, PlainAuth, ScramAuth
+from mimirkafka.doctor.inputs import (
+    InputError,
+    contract_kwargs,
+    from_config_file,
+    from_config_text,
+    from_flags,
+    from_stack_outputs,
+)
+
+YAML = """
+ingest_storage:
+  enabled: true
+  kafka:
+    address: ${KAFKA_ADDR}
+    topic: mimir-ingest
+    sasl_mechanism: SCRAM-SHA-512
+    sasl_username: mimir
+    sasl_password: ${MIMIR_KAFKA_SASL_PASSWORD}
+    tls_enabled: true
+    tls_ca_path: /etc/kafka/ca.pem
+"""
+
+
+def test_config_file_resolves_env_and_reports_nothing_undefined(tmp_path):
+    path = tmp_path / "mimir.yaml"
+    path.write_text(YAML)
+    env = {"KAFKA_ADDR": "b1:9096,b2:9096", "MIMIR_KAFKA_SASL_PASSWORD": "s3cret"}
+    loaded = from_config_file(str(path), env)
+    c = loaded.contract
+    assert c.addresses == ("b1:9096", "b2:9096")
+    assert isinstance(c.sasl, ScramAuth) and c.sasl.sha == 512 and c.sasl.password.value == "s3cret"
+    assert c.tls.enabled and c.tls.ca_path == "/etc/kafka/ca.pem"
+    assert loaded.undefined_vars == () and loaded.source == str(path)
+
+
+def test_undefined_reference_is_reported_and_becomes_empty_like_mimir():
+    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b1:9096"})
+    assert loaded.undefined_vars == ("MIMIR_KAFKA_SASL_PASSWORD",)
+    assert isinstance(loaded.contract.sasl, ScramAuth) and loaded.contract.sasl.password.value == ""
+
+
+def test_not_a_mimir_config_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no ingest_storage block"):
+        from_config_text("server:\n  http_listen_port: 8080\n", {})
+    with pytest.raises(InputError, match="not valid YAML"):
+        from_config_text("ingest_storage: [unclosed", {})
+    with pytest.raises(InputError, match="--config-file"):
+        from_config_file(str(tmp_path / "missing.yaml"), {})
+
+
+def test_invalid_mechanism_is_an_input_error_naming_the_setting():
+    text = YAML.replace("SCRAM-SHA-512", "SCRAM-SHA-1")
+    with pytest.raises(InputError, match="sasl_mechanism"):
+        from_config_text(text, {"KAFKA_ADDR": "b:1"})
+
+
+def test_flags_as_string_and_as_list_agree():
+    flags = (
+        "-ingest-storage.enabled=true -ingest-storage.kafka.address=k:9092 "
+        "-ingest-storage.kafka.topic=ingest -ingest-storage.kafka.sasl-username=mimir "
+        "-ingest-storage.kafka.sasl-password=${PW}"
+    )
+    a = from_flags(flags, {"PW": "pw"})
+    b = from_flags(flags.split(), {"PW": "pw"})
+    assert (a.contract.addresses, a.contract.topic, a.contract.tls) == (
+        b.contract.addresses,
+        b.contract.topic,
+        b.contract.tls,
+    )
+    assert a.contract.sasl.password.value == b.contract.sasl.password.value  # type: ignore[union-attr]
+    assert isinstance(a.contract.sasl, PlainAuth) and a.contract.sasl.password.value == "pw"
+    assert a.contract.topic.name == "ingest" and a.contract.addresses == ("k:9092",)
+    assert from_flags(flags, {}).undefined_vars == ("PW",)
+
+
+def test_flags_value_with_dollar_brace_is_not_expanded_twice():
+    flags = [
+        "-ingest-storage.kafka.address=k:9092",
+        "-ingest-storage.kafka.topic=t",
+        "-ingest-storage.kafka.sasl-username=u",
+        "-ingest-storage.kafka.sasl-password=${PW}",
+    ]
+    loaded = from_flags(flags, {"PW": "a${B}c", "B": "X"})
+    assert loaded.contract.sasl.password.value == "a${B}c"  # type: ignore[union-attr]
+
+
+def test_flags_without_ingest_storage_are_refused():
+    with pytest.raises(InputError, match="no -ingest-storage"):
+        from_flags("-target=all", {})
+
+
+def test_stack_outputs_default_output_and_password_from_show_secrets():
+    outputs = {
+        "kafkaBootstrap": "b:9096",
+        "kafkaMimirPassword": "pw-from-stack",
+        "mimirIngestStorageConfig": {
+            "enabled": True,
+            "kafka": {
+                "address": "b:9096",
+                "topic": "mimir-ingest",
+                "sasl_mechanism": "SCRAM-SHA-256",
+                "sasl_username": "mimir",
+                "sasl_password": "${MIMIR_KAFKA_SASL_PASSWORD}",
+            },
+        },
+    }
+    loaded = from_stack_outputs(json.dumps(outputs), {})
+    assert loaded.source == "stack output mimirIngestStorageConfig"
+    assert isinstance(loaded.contract.sasl, ScramAuth) and loaded.contract.sasl.sha == 256
+    assert loaded.contract.sasl.password.value == "pw-from-stack"
+    assert loaded.undefined_vars == ()
+    assert any("kafkaMimirPassword" in n for n in loaded.notes)
+
+
+def test_stack_outputs_masked_secret_is_not_used_and_env_wins():
+    outputs = {"kafkaMimirPassword": "[secret]", "cfg": YAML}
+    loaded = from_stack_outputs(json.dumps(outputs), {"KAFKA_ADDR": "x:1"}, output="cfg")
+    assert loaded.undefined_vars == ("MIMIR_KAFKA_SASL_PASSWORD",)
+    env = {"KAFKA_ADDR": "x:1", "MIMIR_KAFKA_SASL_PASSWORD": "env-pw"}
+    outputs["kafkaMimirPassword"] = "stack-pw"
+    loaded = from_stack_outputs(json.dumps(outputs), env, output="cfg")
+    assert loaded.contract.sasl.password.value == "env-pw"  # type: ignore[union-attr]
+
+
+def test_stack_outputs_with_flag_list_and_errors():
+    outputs = {
+        "flags": [
+            "-ingest-storage.kafka.address=k:1",
+            "-ingest-storage.kafka.topic=t",
+            "-ingest-storage.kafka.sasl-mechanism=OAUTHBEARER",
+            "-ingest-storage.kafka.sasl-oauthbearer-file-path=/run/token.json",
+        ]
+    }
+    loaded = from_stack_outputs(json.dumps(outputs), {})
+    assert isinstance(loaded.contract.sasl, OAuthBearerFile)
+    assert loaded.contract.sasl.path == "/run/token.json"
+    with pytest.raises(InputError, match="no output 'nope'"):
+        from_stack_outputs(json.dumps(outputs), {}, output="nope")
+    with pytest.raises(InputError, match="not JSON"):
+        from_stack_outputs("kafkaBootstrap = b:1", {})
+    with pytest.raises(InputError, match="ingest_storage settings"):
+        from_stack_outputs(json.dumps({"kafkaBootstrap": "b:1"}), {})
+
+
+def test_contract_kwargs_carry_facts_the_config_lacks():
+    kw = contract_kwargs("3.1.0", ingesters_per_zone=5)
+    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b:1"}, **kw)
+    assert str(loaded.contract.mimir_version) == "3.1.0"
+    assert loaded.contract.ingesters.per_zone == 5
