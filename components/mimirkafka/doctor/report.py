@@ -140,4 +140,3 @@ def render_table(report: Report, width: int = 110) -> str:
     out.append("")
     out.append(report.summary())
     return "\n".join(out)
-
