@@ -4,6 +4,8 @@ an admin client here; everything is prefixed ``doctor-`` so no other test sees t
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import http.server
 import json
 import socketserver
@@ -62,10 +64,8 @@ def bed(broker: BrokerInfo) -> Iterator[BrokerInfo]:
             NewTopic(SMALL_TOPIC, 3, 1),
             NewTopic(FEW_TOPIC, 1, 1, topic_configs=big),
         ):
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics([topic])
-            except TopicAlreadyExistsError:
-                pass
         # Kafka refuses two alterations of one user in the same request: one request per mechanism.
         for mech in (ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512):
             errors = admin.alter_user_scram_credentials(
@@ -112,8 +112,6 @@ def mimir_yaml(address: str, topic: str = OK_TOPIC, **kafka: object) -> str:
 def doctor(yaml_text: str, env: dict[str, str] | None = None, **opts: object) -> Report:
     loaded = from_config_text(yaml_text, env or {})
     contract = loaded.contract
-    import dataclasses
-
     contract = dataclasses.replace(contract, consumer_group_prefix=GROUP_PREFIX)
     options = DoctorOptions(**{"timeout_s": 5.0, **opts})  # type: ignore[arg-type]
     return run_checks(contract, options)
@@ -201,8 +199,6 @@ def test_mtls(bed: BrokerInfo) -> None:
         tls_key_path=bed.files["client_key"],
     )
     loaded = from_config_text(text, {})
-    import dataclasses
-
     contract = dataclasses.replace(
         loaded.contract, consumer_group_prefix=GROUP_PREFIX, kafka_principal="User:mimir"
     )
@@ -246,8 +242,6 @@ def test_oauthbearer(bed: BrokerInfo, tmp_path: Path, source: str) -> None:
     try:
         text = mimir_yaml(bed.address("oauthbearer"), sasl_mechanism="OAUTHBEARER", **extra)
         loaded = from_config_text(text, {"TOKEN": token})
-        import dataclasses
-
         contract = dataclasses.replace(
             loaded.contract, consumer_group_prefix=GROUP_PREFIX, kafka_principal=f"User:{OAUTH_SUBJECT}"
         )
@@ -425,8 +419,6 @@ def test_pulumi_entry_point_raises_with_the_same_messages(bed: BrokerInfo) -> No
         sasl_username="doctor-mimir",
         sasl_password="doctor-pw",
     )
-    import dataclasses
-
     contract = dataclasses.replace(from_config_text(text, {}).contract, consumer_group_prefix=GROUP_PREFIX)
     with pytest.raises(PreflightFailed) as exc:
         check_or_raise(contract, DoctorOptions(timeout_s=5.0))
