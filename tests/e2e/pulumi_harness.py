@@ -126,3 +126,10 @@ def project_program(main_file: Path = REPO / "__main__.py") -> Callable[[], None
 def no_changes(summary: Mapping[str, Any]) -> bool:
     """True when a preview/update summary holds only ``same`` operations."""
     return all(op == "same" for op, n in summary.items() if n)
+
+
+def with_backend(sandbox: PulumiSandbox, state_dir: Path) -> PulumiSandbox:
+    """The same PULUMI_HOME (plugins) with another state backend, so stacks of the same name
+    (e.g. several ``local`` stacks, one per authentication method) cannot collide."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return PulumiSandbox(state_dir.parent, {**sandbox.env, "PULUMI_BACKEND_URL": f"file://{state_dir}"})

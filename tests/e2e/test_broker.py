@@ -129,6 +129,6 @@ def test_broker_message_limit_is_kafka_default(admin: KafkaAdminClient) -> None:
     result = admin.describe_configs(
         [ConfigResource(ConfigResourceType.BROKER, "1", ["message.max.bytes"])], config_filter="all"
     )
-    text = repr(result)
-    assert "message.max.bytes" in text
-    assert str(KAFKA_DEFAULT_MESSAGE_MAX_BYTES) in text
+    entry = result["broker"]["1"]["message.max.bytes"]
+    assert entry["value"] == str(KAFKA_DEFAULT_MESSAGE_MAX_BYTES)
+    assert entry["config_source"] == "DEFAULT_CONFIG"

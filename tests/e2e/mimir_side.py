@@ -1,0 +1,160 @@
+"""The Mimir-side check: behave like Mimir's writer and an ingester, configured ONLY from the Mimir
+config the stack rendered (``mimir-values.yaml``), never from the package's internal objects.
+
+The rendered config holds ``${VAR}`` references for secrets and file paths for TLS material; the test
+supplies what Kubernetes would: the env values of the credentials Secret and the files of the TLS
+Secret mounted at those paths.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka_clients import ClientIdentity, client_config
+
+#: Mimir's largest record (``producer_max_record_size_bytes`` default and maximum).
+MIMIR_MAX_RECORD_BYTES = 15_983_616
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class MimirKafkaView:
+    """What a Mimir process would use to reach Kafka, read from its rendered config."""
+
+    bootstrap: list[str]
+    topic: str
+    ident: ClientIdentity
+    max_record_bytes: int
+
+
+def find_ingest_kafka(tree: Any) -> dict[str, Any]:
+    """The ``ingest_storage.kafka`` block wherever the values file nests Mimir's config."""
+    if isinstance(tree, Mapping):
+        ingest = tree.get("ingest_storage")
+        if isinstance(ingest, Mapping) and isinstance(ingest.get("kafka"), Mapping):
+            return dict(ingest["kafka"])
+        for value in tree.values():
+            found = find_ingest_kafka(value)
+            if found:
+                return found
+    return {}
+
+
+def _expand(value: Any, env: Mapping[str, str]) -> Any:
+    if not isinstance(value, str):
+        return value
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in env:
+            raise KeyError(f"the rendered Mimir config references ${{{m.group(1)}}}, which the test lacks")
+        return env[m.group(1)]
+
+    return _ENV_REF.sub(sub, value)
+
+
+def view_from_rendered(
+    values_file: Path, env: Mapping[str, str], mounted_files: Mapping[str, str]
+) -> MimirKafkaView:
+    """``env``: secret env values (what the credentials Secret holds); ``mounted_files``: file name
+    (e.g. ``ca.crt``) -> PEM content, as the TLS Secret mounted at the rendered path would provide."""
+    kafka = {
+        k: _expand(v, env) for k, v in find_ingest_kafka(yaml.safe_load(values_file.read_text())).items()
+    }
+    assert kafka, f"no ingest_storage.kafka block in {values_file}"
+
+    def file_at(key: str) -> str | None:
+        path = kafka.get(key)
+        if not path:
+            return None
+        name = PurePosixPath(str(path)).name
+        assert name in mounted_files, (
+            f"{key}={path}: no such mounted file in the test ({sorted(mounted_files)})"
+        )
+        return mounted_files[name]
+
+    mechanism = kafka.get("sasl_mechanism") or None
+    username = kafka.get("sasl_username") or None
+    if mechanism == "PLAIN" and not username:
+        mechanism = None  # Mimir treats PLAIN with no credentials as "no SASL"
+    ident = ClientIdentity(
+        mechanism=mechanism,
+        username=username,
+        password=kafka.get("sasl_password"),
+        token=kafka.get("sasl_oauthbearer_token"),
+        tls=bool(kafka.get("tls_enabled")),
+        ca_pem=file_at("tls_ca_path"),
+        cert_pem=file_at("tls_cert_path"),
+        key_pem=file_at("tls_key_path"),
+        insecure_skip_verify=bool(kafka.get("tls_insecure_skip_verify")),
+        server_name=kafka.get("tls_server_name"),
+    )
+    address = kafka["address"]
+    bootstrap = address if isinstance(address, list) else [a.strip() for a in str(address).split(",")]
+    return MimirKafkaView(
+        bootstrap=bootstrap,
+        topic=str(kafka["topic"]),
+        ident=ident,
+        max_record_bytes=int(kafka.get("producer_max_record_size_bytes", MIMIR_MAX_RECORD_BYTES)),
+    )
+
+
+def produce_max_records(view: MimirKafkaView, topic: str, partitions: int) -> dict[int, bytes]:
+    """One record of the maximum size per partition, acks=all like Mimir's writer. Random payload, so
+    compression cannot shrink it below the limit being tested. Returns partition -> payload prefix."""
+    producer = KafkaProducer(
+        **client_config(view.bootstrap, view.ident),
+        acks="all",
+        linger_ms=0,
+        compression_type=None,
+        # Client-side cap only; the broker/topic limit is what is under test.
+        max_request_size=view.max_record_bytes + 1_048_576,
+        request_timeout_ms=60_000,
+    )
+    sent: dict[int, bytes] = {}
+    try:
+        for p in range(partitions):
+            payload = os.urandom(view.max_record_bytes)
+            meta = producer.send(topic, value=payload, partition=p).get(timeout=120)
+            assert meta.partition == p
+            sent[p] = payload[:64]
+        producer.flush()
+    finally:
+        producer.close()
+    return sent
+
+
+def consume_and_commit(view: MimirKafkaView, topic: str, group: str, expected: dict[int, bytes]) -> None:
+    """Reads every partition from the start in consumer group ``group`` and commits, like an ingester."""
+    consumer = KafkaConsumer(
+        **client_config(view.bootstrap, view.ident),
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_bytes=view.max_record_bytes + 1_048_576,
+        max_partition_fetch_bytes=view.max_record_bytes + 1_048_576,
+        request_timeout_ms=60_000,
+    )
+    try:
+        tps = [TopicPartition(topic, p) for p in expected]
+        consumer.assign(tps)
+        seen: dict[int, bytes] = {}
+        deadline = time.monotonic() + 120
+        while set(seen) != set(expected) and time.monotonic() < deadline:
+            for tp, records in consumer.poll(timeout_ms=2000).items():
+                for rec in records:
+                    if len(rec.value) == view.max_record_bytes and rec.value[:64] == expected[tp.partition]:
+                        seen[tp.partition] = rec.value[:64]
+        assert set(seen) == set(expected), f"read back {sorted(seen)} of partitions {sorted(expected)}"
+        consumer.commit()
+        committed = {p: consumer.committed(TopicPartition(topic, p)) for p in expected}
+        assert all(off is not None and off >= 1 for off in committed.values()), committed
+    finally:
+        consumer.close()
