@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import grpc
 import pulumi
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
@@ -56,6 +57,24 @@ def _unwrap(value: Any, path: str, secret_paths: set[str]) -> Any:
     if isinstance(value, list):
         return [_unwrap(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
     return value
+
+
+class ProviderError(grpc.RpcError):
+    """A provider's invoke error as the real resource monitor reports it (a gRPC status).
+
+    The SDK turns a ``grpc.RpcError`` into an ordinary exception of the invoke's Output; any other
+    exception raised by ``Mocks.call`` would instead crash the program as an RPC failure.
+    """
+
+    def __init__(self, details: str) -> None:
+        super().__init__(details)
+        self._details = details
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNKNOWN
+
+    def details(self) -> str:
+        return self._details
 
 
 @dataclass
@@ -106,6 +125,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self._counter = 0
         #: Options of the RegisterResource request being handled, keyed by (type, name).
         self.options: dict[tuple[str, str], dict[str, Any]] = {}
+        #: What pulumi-kafka's ``getTopic`` answers, by topic name: a result dict (``partitions``,
+        #: ``replicationFactor``, ``config``) or a :class:`ProviderError` to raise. Absent names get the
+        #: provider's real "not found" error, i.e. a first deployment.
+        self.kafka_topics: dict[str, dict[str, Any] | Exception] = {}
 
     # -- pulumi.runtime.Mocks -------------------------------------------------------------------
 
@@ -150,6 +173,15 @@ class RecordingMocks(pulumi.runtime.Mocks):
             preferred = list(args.args.get("preferredVersions") or [])
             version = args.args.get("version") or (preferred[0] if preferred else "3.8.x")
             return {"version": version, "status": "ACTIVE", "id": version}, None
+        if token in ("kafka:index:getTopic", "kafka:index/getTopic:getTopic"):
+            name = str(args.args.get("name"))
+            live = self.kafka_topics.get(name)
+            if live is None:
+                # The text of terraform-provider-kafka v0.13.1's data_source_kafka_topic.go.
+                raise ProviderError(f"invoking kafka:index/getTopic:getTopic: could not find topic '{name}'")
+            if isinstance(live, Exception):
+                raise live
+            return {"config": {}, **live, "name": name, "id": name}, []
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return {"json": json.dumps({"Version": "2012-10-17", "Statement": []}), "id": "doc"}, None
         raise NotImplementedError(f"RecordingMocks: no answer for invoke {token!r}; add one in mocks.py")

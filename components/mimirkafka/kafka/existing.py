@@ -28,8 +28,11 @@ from mimirkafka.kafka.endpoint import (
 )
 from mimirkafka.kafka.protection import (
     DeployedTopic,
+    LiveTopic,
     TopicProtection,
+    check_live_topic,
     check_topic_change,
+    is_topic_missing_error,
     merge_opts,
     topic_state,
 )
@@ -99,6 +102,12 @@ class ExistingKafkaArgs:
     previous: DeployedTopic | None = None
     #: SCRAM iterations (>= 4096).
     scram_iterations: int = 4096
+    #: Read the live topic from the cluster before touching it, and refuse a shrink or a replication
+    #: factor change (see :func:`mimirkafka.kafka.protection.check_live_topic`). Leave it on.
+    check_live_topic: bool = True
+    #: Let a replication factor change through: only safe when every broker is Kafka >= 2.4, where
+    #: pulumi-kafka reassigns replicas in place instead of recreating the topic.
+    allow_replication_factor_change: bool = False
 
 
 def provider_args(admin: AdminConnection) -> dict[str, Any]:
@@ -170,15 +179,37 @@ class ExistingKafka(pulumi.ComponentResource):
         )
 
         child = pulumi.ResourceOptions(parent=self)
+        self.provider: kafka.Provider | None = None
         if args.admin is not None and not provider_given:
             self.provider = kafka.Provider(f"{name}-admin", opts=child, **provider_args(args.admin))
             child = pulumi.ResourceOptions(parent=self, providers={"kafka": self.provider})
 
+        partitions: pulumi.Input[int] = req.partitions
+        replication_factor: pulumi.Input[int] = req.replication_factor
+        if args.check_live_topic:
+            # The topic's partitions/RF inputs are the *result* of the live check, not plain ints: the
+            # engine cannot register (hence diff, replace or delete) the Topic until the check has
+            # passed, and a refusal rejects the input, so `pulumi preview`/`up` fail with the
+            # refusal's message while the topic in Kafka and in state stay as they are. Creating the
+            # Topic inside an apply instead would hide it from previews and from `depends_on`.
+            invoke_opts = pulumi.InvokeOptions(parent=self, provider=self.provider)
+            checked: pulumi.Output[tuple[int, int]] = pulumi.Output.from_input(
+                _checked_topic_shape(
+                    c.topic.name,
+                    req.partitions,
+                    req.replication_factor,
+                    args.allow_replication_factor_change,
+                    invoke_opts,
+                )
+            )
+            partitions = checked.apply(lambda shape: shape[0])
+            replication_factor = checked.apply(lambda shape: shape[1])
+
         self.topic = kafka.Topic(
             f"{name}-topic",
             name=c.topic.name,
-            partitions=req.partitions,
-            replication_factor=req.replication_factor,
+            partitions=partitions,
+            replication_factor=replication_factor,
             # Strings: numeric values cause refresh churn (pulumi/pulumi-kafka#419).
             config={k: str(v) for k, v in req.topic_config.items()},
             opts=merge_opts(child, args.protection.options()),
@@ -247,6 +278,59 @@ class ExistingKafka(pulumi.ComponentResource):
         self.topic_name = self.topic.name
         self.topic_state = topic_state(self.topic.name, req.partitions, cluster_id)
         self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
+
+
+#: The invoke token ``pulumi_kafka.get_topic`` sends (a unit test keeps the two in step).
+GET_TOPIC_TOKEN = "kafka:index:getTopic"
+
+
+async def read_live_topic(name: str, opts: pulumi.InvokeOptions) -> tuple[bool, LiveTopic | None]:
+    """``(known, topic)``: the topic as the cluster reports it, ``None`` if it does not exist.
+
+    ``known`` is False when the answer is unknowable now: a preview whose provider configuration is
+    not known yet (the invoke answers unknown). The real ``up`` runs the invoke again with a
+    configured provider. Errors other than pulumi-kafka's "could not find topic" (authorization,
+    SASL, network) propagate: they must fail the deployment rather than pass for a first deployment.
+
+    Why ``invoke_async`` and not ``pulumi_kafka.get_topic_output``: the Output form registers its
+    failure with the runtime, which fails the program at exit even when the error is caught here,
+    so "not found" could not be turned into "first deployment". ``get_topic`` (the blocking form)
+    cannot run inside the coroutine that gates the Topic. Same token, same result type.
+    """
+    try:
+        found = await pulumi.runtime.invoke_async(
+            GET_TOPIC_TOKEN, {"name": name}, opts=opts, typ=kafka.GetTopicResult
+        )
+    except Exception as error:  # the SDK raises a bare Exception carrying the provider's text
+        if is_topic_missing_error(error, name):
+            return True, None
+        raise
+    if found is None:
+        return False, None
+    return True, LiveTopic(
+        name=name,
+        partitions=int(pulumi.get(found, "partitions")),
+        replication_factor=int(pulumi.get(found, "replication_factor")),
+    )
+
+
+async def _checked_topic_shape(
+    name: str,
+    partitions: int,
+    replication_factor: int,
+    allow_replication_factor_change: bool,
+    opts: pulumi.InvokeOptions,
+) -> tuple[int, int]:
+    """``(partitions, replication_factor)`` for the Topic, once the live topic allows them."""
+    known, live = await read_live_topic(name, opts)
+    if known:
+        check_live_topic(
+            live,
+            desired_partitions=partitions,
+            desired_replication_factor=replication_factor,
+            allow_replication_factor_change=allow_replication_factor_change,
+        )
+    return partitions, replication_factor
 
 
 def _has_kafka_provider(opts: pulumi.ResourceOptions) -> bool:

@@ -103,6 +103,66 @@ def check_topic_change(
         raise TopicReplacementRefused(found)
 
 
+@dataclass(frozen=True)
+class LiveTopic:
+    """The ingest topic as the cluster reports it right now (pulumi-kafka's ``getTopic`` data source)."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+
+
+def is_topic_missing_error(error: BaseException, name: str) -> bool:
+    """True only if ``error`` is pulumi-kafka's "no such topic" answer for ``name``.
+
+    terraform-provider-kafka v0.13.1 (``data_source_kafka_topic.go``) turns its ``TopicMissingError``
+    (sarama's UNKNOWN_TOPIC_OR_PARTITION, or a name absent from the metadata) into exactly
+    ``could not find topic '<name>'``; the bridge and the Python SDK only wrap that text. Anything else
+    (TOPIC_AUTHORIZATION_FAILED, SASL failures, unreachable brokers) is *not* "missing": treating it so
+    would hide a topic that exists and let a shrink through.
+    """
+    return f"could not find topic '{name}'" in str(error)
+
+
+def check_live_topic(
+    live: LiveTopic | None,
+    *,
+    desired_partitions: int,
+    desired_replication_factor: int,
+    allow_replication_factor_change: bool = False,
+) -> None:
+    """Raises :class:`TopicReplacementRefused` if reaching the contract from ``live`` could replace it.
+
+    ``live=None`` is a topic that does not exist yet (first deployment): nothing to protect.
+
+    * Partitions: pulumi-kafka adds partitions in place but *replaces* the topic for fewer
+      (``customDiff`` forces new). The wording is the contract's own rule.
+    * Replication factor: changed in place only when the brokers offer AlterPartitionReassignments
+      (API keys 45/46, Kafka >= 2.4); otherwise the same ``customDiff`` forces a replacement. The
+      component cannot see which one applies before the provider decides, so a change is refused
+      unless the caller says the brokers support it.
+    """
+    if live is None:
+        return
+    found = contract_topic_change(live.partitions, desired_partitions, None, live.name)
+    if not allow_replication_factor_change and live.replication_factor != desired_replication_factor:
+        found.append(
+            Problem(
+                "topic.replication_factor",
+                desired_replication_factor,
+                f"the live topic {live.name!r} has replication factor {live.replication_factor}; "
+                "pulumi-kafka changes it in place only on brokers that offer partition reassignment "
+                "(Kafka >= 2.4) and otherwise deletes and recreates the topic, losing the records "
+                "ingesters have not consumed yet",
+                f"set topic.replication_factor={live.replication_factor}; to really change it, use "
+                "kafka-reassign-partitions.sh and then update the contract, or set "
+                "allow_replication_factor_change=True when every broker is Kafka >= 2.4",
+            )
+        )
+    if found:
+        raise TopicReplacementRefused(found)
+
+
 def deployed_topic_from_outputs(state: Mapping[str, Any] | None) -> DeployedTopic | None:
     """Parses the ``topic_state`` output of a previous run (``{"name", "partitions", "cluster"}``)."""
     if not state:
