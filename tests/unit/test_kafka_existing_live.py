@@ -14,7 +14,13 @@ import pulumi_kafka
 import pytest
 from mimirkafka.contract import TopicSettings, plaintext, scram_over_tls
 from mimirkafka.kafka import TopicProtection, TopicReplacementRefused
-from mimirkafka.kafka.existing import GET_TOPIC_TOKEN, AdminConnection, ExistingKafka, ExistingKafkaArgs
+from mimirkafka.kafka.existing import (
+    GET_TOPIC_STANDARD_TOKEN,
+    GET_TOPIC_TOKEN,
+    AdminConnection,
+    ExistingKafka,
+    ExistingKafkaArgs,
+)
 from mimirkafka.kafka.protection import DeployedTopic, LiveTopic, check_live_topic, is_topic_missing_error
 from mocks import ProviderError, RecordingMocks, run_program
 
@@ -202,6 +208,30 @@ def test_is_topic_missing_error_only_matches_this_topic():
     assert not is_topic_missing_error(wrapped, "mimir")
     assert not is_topic_missing_error(Exception(AUTH_ERROR), NAME)
     assert not is_topic_missing_error(Exception("kafka: client has run out of available brokers"), NAME)
+
+
+def test_provider_with_only_standard_tokens_is_asked_again():
+    class StandardTokensOnly(RecordingMocks):
+        def call(self, args):
+            if args.token == GET_TOPIC_TOKEN:
+                self.calls.append((args.token, dict(args.args)))
+                raise ProviderError(
+                    "invocation of kafka:index:getTopic returned an error: "
+                    "unrecognized data function (Invoke): kafka:index:getTopic"
+                )
+            return super().call(args)
+
+    mocks = StandardTokensOnly()
+    mocks.kafka_topics[NAME] = {"partitions": 32, "replicationFactor": 3}
+
+    def prog():
+        admin = AdminConnection(["broker-0.example:9093"], tls=True)
+        ExistingKafka("k", ExistingKafkaArgs(contract=_contract(partitions=16), admin=admin))
+
+    with pytest.raises(TopicReplacementRefused, match="32 partitions"):
+        run_program(prog, mocks=mocks)
+    assert [t for t, _ in mocks.calls] == [GET_TOPIC_TOKEN, GET_TOPIC_STANDARD_TOKEN]
+    assert mocks.of_type(TOPIC) == []
 
 
 def test_token_matches_the_sdk():
