@@ -9,7 +9,12 @@ Two layers, both on by default:
 2. The topic resource is created with ``protect=True``: even if (1) is bypassed, the Pulumi engine
    refuses to delete or replace a protected resource and fails the preview.
 
-Where "deployed today" comes from (pick one, documented in docs/kafka.md):
+3. ``ExistingKafka`` also reads the *live* topic (pulumi-kafka's ``getTopic``) and runs
+   :func:`check_live_topic` before its Topic can be registered, so shrinks and replication factor
+   changes are refused without any state fed back (:func:`is_topic_missing_error` tells a first
+   deployment from a lookup that failed).
+
+Where "deployed today" comes from otherwise (pick one, documented in docs/kafka.md):
 
 * ``contract.topic.deployed_partitions``: the contract's own field (the stack sets it from config);
 * ``previous=DeployedTopic(...)`` on the component args, e.g. built by :func:`deployed_topic_from_outputs`
