@@ -638,9 +638,9 @@ def pulumi_yaml_schema() -> dict[str, Any]:
         entry: dict[str, Any] = {"type": k.type, "description": k.description}
         if k.type == "array":
             entry["items"] = {"type": "string"}
-        if k.secret:
-            # A key without a default is required by the CLI; "" means "not set" for optional secrets.
-            entry["secret"] = True
+        # Secret keys are optional, but the CLI treats a key without a default as required and refuses a
+        # plain default for a ``secret: true`` key; so they are declared as strings with default "" (=
+        # not set) and the program refuses a value that was not set with ``--secret``.
         entry["default"] = list(k.default) if k.type == "array" else k.default
         out[k.name] = entry
     return out

@@ -33,6 +33,10 @@ def test_stack_files_use_only_declared_keys() -> None:
         config = yaml.safe_load(path.read_text())["config"]
         raw = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("mimir-kafka:")}
         assert set(raw) <= set(sc.KEYS_BY_NAME), path.name
+        # Secrets may only appear encrypted (``secure:``), as `pulumi config set --secret` writes them.
+        for key in sc.SECRET_KEYS:
+            if key in raw:
+                assert isinstance(raw.pop(key), dict), f"{path.name}: {key} in clear"
         sc.parse(raw, secrets_set={"kafkaPassword"})
 
 

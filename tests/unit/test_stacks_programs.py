@@ -14,11 +14,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 from mimirkafka import program
 from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
+from mimirkafka.stack_config import StackConfigError
 from mocks import ProgramRun, RecordedResource, run_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,12 +61,18 @@ def stack_config(stack: str) -> dict[str, str]:
     return config
 
 
-def run_stack(stack: str, root: Path) -> ProgramRun:
+def run_stack(stack: str, root: Path, secret: bool = True) -> ProgramRun:
     (root / ".local").mkdir(exist_ok=True)
     (root / ".local" / "broker.json").write_text(json.dumps(broker_info_doc()))
-    return run_program(
-        lambda: program.run(root=root), config=stack_config(stack), project="mimir-kafka", stack=stack
-    )
+    config = stack_config(stack)
+    secret_keys = [f"mimir-kafka:{k}" for k in TEST_SECRETS] if secret else []
+
+    def prog() -> dict[str, Any]:
+        # As the CLI does: values set with --secret are listed as secret keys.
+        pulumi.runtime.set_all_config(config, secret_keys)
+        return program.run(root=root)
+
+    return run_program(prog, config=config, project="mimir-kafka", stack=stack)
 
 
 @pytest.fixture(scope="module", params=STACKS)
@@ -208,3 +216,8 @@ def test_iam_policies_have_no_wildcards(stack_run: tuple[str, ProgramRun, Path])
 
 def test_every_stack_is_shipped() -> None:
     assert set(STACKS) >= {"local", "dev", "staging", "prod", "prod-iam", "byo"}
+
+
+def test_secret_set_in_clear_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StackConfigError, match="set it with `pulumi config set --secret"):
+        run_stack("byo", tmp_path, secret=False)
