@@ -75,7 +75,9 @@ def select_stack(
         env_vars=workspace_env(repo, env),
         secrets_provider="passphrase",
     )
-    return auto.create_or_select_stack(stack_name=stack, work_dir=str(repo), program=fn, opts=opts)
+    # project_name + program = an inline program (the SDK serves the language runtime; no
+    # pulumi-language-python binary needed); work_dir makes the CLI use this Pulumi.yaml and stacks/.
+    return auto.create_or_select_stack(stack_name=stack, project_name=PROJECT_NAME, program=fn, opts=opts)
 
 
 def ensure_generated_secrets(s: auto.Stack, keys: tuple[str, ...] = ("kafkaPassword",)) -> list[str]:
