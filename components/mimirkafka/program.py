@@ -473,11 +473,11 @@ def read_config(cfg: pulumi.Config) -> tuple[dict[str, str], Secrets, set[str]]:
     present = {
         key for key in sc.SECRET_KEYS if pulumi.runtime.get_config(cfg.full_key(key)) not in (None, "")
     }
-    for key in sorted(present):
-        if not pulumi.runtime.is_config_secret(cfg.full_key(key)):
+    for name in sorted(present):
+        if not pulumi.runtime.is_config_secret(cfg.full_key(name)):
             raise sc.StackConfigError(
-                f"{key}: is set in clear in the stack file; "
-                f"set it with `pulumi config set --secret {key} ...`"
+                f"{name}: is set in clear in the stack file; "
+                f"set it with `pulumi config set --secret {name} ...`"
             )
 
     def secret(key: str) -> Any:
