@@ -27,6 +27,24 @@ func main() {
 		Repository:  "https://github.com/pulumi/pulumi-kafka",
 		Description: "Kafka provider (offline rebuild for the mimirkafka test bed)",
 	}
+	// The names the pulumi_kafka SDK uses where they differ from the bridge's defaults: Acl's
+	// resource_name/resource_type would clash with Pulumi's reserved resource properties.
+	info.Resources = map[string]*tfbridge.ResourceInfo{
+		"kafka_acl": {
+			Tok: "kafka:index/acl:Acl",
+			Fields: map[string]*tfbridge.SchemaInfo{
+				"resource_name": {Name: "aclResourceName"},
+				"resource_type": {Name: "aclResourceType"},
+			},
+		},
+	}
+	// Provider config defaults as the SDK documents them (and their environment variables).
+	info.Config = map[string]*tfbridge.SchemaInfo{
+		"sasl_mechanism":  {Default: &tfbridge.DefaultInfo{EnvVars: []string{"KAFKA_SASL_MECHANISM"}, Value: "plain"}},
+		"skip_tls_verify": {Default: &tfbridge.DefaultInfo{EnvVars: []string{"KAFKA_SKIP_VERIFY"}, Value: false}},
+		"tls_enabled":     {Default: &tfbridge.DefaultInfo{EnvVars: []string{"KAFKA_ENABLE_TLS"}, Value: true}},
+	}
 	info.MustComputeTokens(tokens.SingleModule("kafka_", "index", tokens.MakeStandard("kafka")))
+	info.SetAutonaming(255, "-")
 	tfbridge.Main("kafka", version, info, nil)
 }

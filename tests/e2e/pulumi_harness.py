@@ -128,6 +128,24 @@ def no_changes(summary: Mapping[str, Any]) -> bool:
     return all(op == "same" for op, n in summary.items() if n)
 
 
+def copy_project(stack: str, dest: Path) -> Path:
+    """Copies ``Pulumi.yaml`` and ``stacks/Pulumi.<stack>.yaml`` to ``dest`` (a throw-away project).
+
+    The stack file loses its ``encryptionsalt`` and ``secure:`` values: they belong to whoever ran the
+    stack with their own passphrase; the test sets the secrets it needs with its own."""
+    import yaml
+
+    (dest / "stacks").mkdir(parents=True, exist_ok=True)
+    (dest / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+    doc = yaml.safe_load((REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
+    doc.pop("encryptionsalt", None)
+    doc["config"] = {
+        k: v for k, v in (doc.get("config") or {}).items() if not (isinstance(v, dict) and "secure" in v)
+    }
+    (dest / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return dest
+
+
 def with_backend(sandbox: PulumiSandbox, state_dir: Path) -> PulumiSandbox:
     """The same PULUMI_HOME (plugins) with another state backend, so stacks of the same name
     (e.g. several ``local`` stacks, one per authentication method) cannot collide."""

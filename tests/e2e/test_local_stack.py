@@ -10,7 +10,6 @@ mechanism, user, topic name), so the committed ``local`` stack is what runs.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from mimir_side import MimirKafkaView, consume_and_commit, produce_max_records, 
 from mimirkafka import program
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
 from pulumi import automation as auto
-from pulumi_harness import REPO, PulumiSandbox, inline_stack, no_changes, with_backend
+from pulumi_harness import PulumiSandbox, copy_project, inline_stack, no_changes, with_backend
 
 PROJECT = "mimir-kafka"
 PARTITIONS = 3  # stacks/Pulumi.local.yaml topicPartitions (asserted below, not assumed)
@@ -120,9 +119,7 @@ class LocalStack:
 
 def make_local_stack(sandbox: PulumiSandbox, broker: BrokerInfo, root: Path, case: AuthCase) -> LocalStack:
     proj = root / "project"
-    (proj / "stacks").mkdir(parents=True)
-    shutil.copy(REPO / "Pulumi.yaml", proj / "Pulumi.yaml")
-    shutil.copy(REPO / "stacks" / "Pulumi.local.yaml", proj / "stacks" / "Pulumi.local.yaml")
+    copy_project("local", proj)
     (proj / ".local").mkdir()
     (proj / ".local" / "broker.json").write_text(broker.to_json())
     sb = with_backend(sandbox, root / "state")
@@ -189,6 +186,16 @@ def partitions_of(admin: KafkaAdminClient, topic: str) -> tuple[int, int]:
     return len(parts), len(parts[0]["replica_nodes"])
 
 
+def kafka_urns(stack: auto.Stack) -> list[str]:
+    """The Kafka-side resources. The Kubernetes side of the local stack is rendered to files, and the
+    kubernetes provider in render mode cannot read anything back ("unreachable cluster"), so a refresh
+    targets what exists for real: the topic, the user and the ACLs on the broker."""
+    resources = stack.export_stack().deployment.get("resources") or []
+    urns = [r["urn"] for r in resources if r["type"].startswith("kafka:")]
+    assert urns, "the stack has no kafka resources"
+    return urns
+
+
 def wait_gone(admin: KafkaAdminClient, topic: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while topic in admin.list_topics() and time.monotonic() < deadline:
@@ -241,7 +248,7 @@ def test_local_stack(
         preview = ls.stack.preview(color="never")
         print(f"[e2e] {case.id}: no-op preview {time.monotonic() - t0:.1f}s")
         assert no_changes(preview.change_summary), preview.change_summary
-        refresh = ls.stack.refresh(color="never")
+        refresh = ls.stack.refresh(color="never", target=kafka_urns(ls.stack))
         assert no_changes(refresh.summary.resource_changes or {}), refresh.summary.resource_changes
 
         # Mimir side, from the rendered config only.
