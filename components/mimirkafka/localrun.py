@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pulumi import automation as auto
 
 from mimirkafka import program
@@ -58,6 +60,39 @@ def workspace_env(repo: Path = REPO_ROOT, extra: Mapping[str, str] | None = None
     return env
 
 
+#: Stack-settings keys that belong to this machine, not to the repository: the passphrase salt and
+#: whatever the secrets provider wrote. They stay in the overlay and never reach ``stacks/``.
+_MACHINE_KEYS = ("encryptionsalt", "secretsprovider", "encryptedkey")
+
+
+def overlay_workspace(stack: str, repo: Path = REPO_ROOT) -> Path:
+    """A git-ignored copy of the project settings under ``.local/workspace`` for ``stack``.
+
+    Why: the passphrase salt and generated secret config (``kafkaPassword``) are per machine. Writing
+    them into the tracked ``stacks/Pulumi.<stack>.yaml`` would leave every newcomer's clone modified
+    after the first run. The overlay takes the tracked config on every run (so edits to ``stacks/``
+    win) and keeps only the machine's own salt and secret values.
+    """
+    ws = repo / ".local" / "workspace"
+    (ws / "stacks").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(repo / "Pulumi.yaml", ws / "Pulumi.yaml")
+    tracked_file = repo / "stacks" / f"Pulumi.{stack}.yaml"
+    tracked = yaml.safe_load(tracked_file.read_text()) if tracked_file.exists() else None
+    local_file = ws / "stacks" / f"Pulumi.{stack}.yaml"
+    local = yaml.safe_load(local_file.read_text()) if local_file.exists() else None
+    tracked, local = tracked or {}, local or {}
+    merged: dict[str, Any] = {k: local[k] for k in _MACHINE_KEYS if k in local}
+    config = {k: v for k, v in (local.get("config") or {}).items() if isinstance(v, dict) and "secure" in v}
+    config.update(tracked.get("config") or {})
+    if config:
+        merged["config"] = config
+    local_file.write_text(
+        f"# Generated from stacks/Pulumi.{stack}.yaml by mimirkafka.localrun; machine-local, not tracked.\n"
+        + yaml.safe_dump(merged, sort_keys=False)
+    )
+    return ws
+
+
 def select_stack(
     stack: str,
     repo: Path = REPO_ROOT,
@@ -71,12 +106,13 @@ def select_stack(
 
     fn = pulumi_fn or default_program
     opts = auto.LocalWorkspaceOptions(
-        work_dir=str(repo),
+        work_dir=str(overlay_workspace(stack, repo)),
         env_vars=workspace_env(repo, env),
         secrets_provider="passphrase",
     )
     # project_name + program = an inline program (the SDK serves the language runtime; no
-    # pulumi-language-python binary needed); work_dir makes the CLI use this Pulumi.yaml and stacks/.
+    # pulumi-language-python binary needed); work_dir makes the CLI use this Pulumi.yaml and the
+    # overlay of stacks/ (see overlay_workspace).
     return auto.create_or_select_stack(stack_name=stack, project_name=PROJECT_NAME, program=fn, opts=opts)
 
 
@@ -84,7 +120,8 @@ def ensure_generated_secrets(s: auto.Stack, keys: tuple[str, ...] = ("kafkaPassw
     """Sets each missing secret key to a random value (``pulumi config set --secret``); returns those set.
 
     The local stack generates Mimir's password here rather than with a ``random`` resource, so it needs
-    no extra provider plugin; the value lives only encrypted in ``stacks/Pulumi.<stack>.yaml``.
+    no extra provider plugin; the value lives only encrypted in the machine-local overlay
+    (``.local/workspace/stacks``).
     """
     import secrets as pysecrets
 
