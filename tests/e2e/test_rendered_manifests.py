@@ -14,6 +14,7 @@ from manifests import validate_rendered
 from mimirkafka import program
 from mimirkafka.contract import KafkaFlavor, scram_over_tls
 from mimirkafka.kafka import strimzi_manifests as sm
+from mimirkafka.kafka.protection import TopicProtection
 from mimirkafka.kafka.strimzi import StrimziKafka, StrimziKafkaArgs
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, copy_project, inline_stack, with_backend
@@ -49,7 +50,7 @@ def test_strimzi_crs_render_valid(sandbox: PulumiSandbox, tmp_path: Path) -> Non
     contract = dataclasses.replace(
         scram_over_tls(["mk-kafka-bootstrap.kafka.svc:9093"], "mimir", None),
         flavor=KafkaFlavor.STRIMZI,
-        kafka_version="4.1",
+        kafka_version="4.3",
     )
 
     def run_program() -> None:
@@ -57,7 +58,10 @@ def test_strimzi_crs_render_valid(sandbox: PulumiSandbox, tmp_path: Path) -> Non
         kafka_side = StrimziKafka(
             "strimzi",
             StrimziKafkaArgs(
-                contract=contract, layout=sm.StrimziLayout(cluster_name="mk", namespace="kafka")
+                contract=contract,
+                layout=sm.StrimziLayout(cluster_name="mk", namespace="kafka"),
+                # Unprotected so that the test's destroy can remove the rendered KafkaTopic.
+                protection=TopicProtection(protect=False),
             ),
             opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
         )
