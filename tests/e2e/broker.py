@@ -50,6 +50,10 @@ ADMIN_USER = "admin"
 PLAIN_MIMIR_USER = "mimir"
 #: CN of the client certificate the fixture issues for mTLS; the broker maps it to ``User:mimir``.
 MTLS_CLIENT_CN = "mimir"
+#: Extra identities, so that tests comparing a principal's exact ACL set do not share a principal
+#: with other tests: PLAIN users (fixed in the JAAS config) and client certificates (CN = principal).
+EXTRA_PLAIN_USERS = ("mimir-stack",)
+EXTRA_CLIENT_CNS = ("mimir-e2e",)
 KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1_048_588
 
 
@@ -82,6 +86,8 @@ class BrokerInfo:
     admin_cert_pem: str
     admin_key_pem: str
     workdir: str
+    #: CN -> {"cert": PEM, "key": PEM} for the extra client certificates (``EXTRA_CLIENT_CNS``).
+    client_certs: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
 
     def address(self, listener: str) -> str:
@@ -218,6 +224,7 @@ def _write_pki(d: Path) -> dict[str, Path]:
     broker_cert, broker_key = leaf("localhost", server=True)
     client_cert, client_key = leaf(MTLS_CLIENT_CN, server=False)
     admin_cert, admin_key = leaf(ADMIN_USER, server=False)
+    extra = {cn: leaf(cn, server=False) for cn in EXTRA_CLIENT_CNS}
     files = {
         "ca": (d / "ca.pem", ca_pem),
         # Kafka's PEM keystore file: the private key followed by the certificate chain.
@@ -227,6 +234,9 @@ def _write_pki(d: Path) -> dict[str, Path]:
         "admin_cert": (d / "admin-cert.pem", admin_cert),
         "admin_key": (d / "admin-key.pem", admin_key),
     }
+    for cn, (cert, key) in extra.items():
+        files[f"cert:{cn}"] = (d / f"client-{cn}-cert.pem", cert)
+        files[f"key:{cn}"] = (d / f"client-{cn}-key.pem", key)
     for path, content in files.values():
         path.write_bytes(content)
         path.chmod(0o600)
@@ -264,9 +274,7 @@ def _server_properties(
     # User:ANONYMOUS (the PLAINTEXT client listener) need not be a super user.
     protocols.update(INTERNAL="SASL_PLAINTEXT", CONTROLLER="SASL_PLAINTEXT")
     addr = {key: f"127.0.0.1:{ports[key]}" for key in names}
-    plain_users = " ".join(
-        f'user_{u}="{p}"' for u, p in (("admin", passwords["admin"]), ("mimir", passwords["mimir_plain"]))
-    )
+    plain_users = " ".join(f'user_{u}="{p}"' for u, p in _plain_users(passwords).items())
     broker_jaas = (
         f'{_JAAS_MODULE["PLAIN"]} required username="broker" password="{passwords["broker"]}" '
         f'user_broker="{passwords["broker"]}";'
@@ -326,6 +334,12 @@ def _server_properties(
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
+def _plain_users(passwords: dict[str, str]) -> dict[str, str]:
+    users = {ADMIN_USER: passwords["admin"], PLAIN_MIMIR_USER: passwords["mimir_plain"]}
+    users.update({u: passwords[f"plain:{u}"] for u in EXTRA_PLAIN_USERS})
+    return users
+
+
 _LOG4J2 = """\
 status = warn
 appender.file.type = File
@@ -367,7 +381,7 @@ class Broker:
             "admin": secrets.token_hex(12),
             "broker": secrets.token_hex(12),
             "mimir_plain": secrets.token_hex(12),
-        }
+        } | {f"plain:{u}": secrets.token_hex(12) for u in EXTRA_PLAIN_USERS}
         keys = [*list(_CLIENT_LISTENERS), "internal", "controller"]
         ports = dict(zip(keys, _free_ports(len(keys)), strict=True))
         props = self.workdir / "server.properties"
@@ -429,7 +443,7 @@ class Broker:
             },
             admin_user=ADMIN_USER,
             admin_password=passwords["admin"],
-            plain_users={ADMIN_USER: passwords["admin"], PLAIN_MIMIR_USER: passwords["mimir_plain"]},
+            plain_users=_plain_users(passwords),
             ca_pem=pki["ca"].read_text(),
             client_cert_pem=pki["client_cert"].read_text(),
             client_key_pem=pki["client_key"].read_text(),
@@ -437,6 +451,10 @@ class Broker:
             admin_key_pem=pki["admin_key"].read_text(),
             workdir=str(self.workdir),
             files={k: str(v) for k, v in pki.items()} | {"log": str(log_file)},
+            client_certs={
+                cn: {"cert": pki[f"cert:{cn}"].read_text(), "key": pki[f"key:{cn}"].read_text()}
+                for cn in EXTRA_CLIENT_CNS
+            },
         )
         try:
             self._wait_ready(info, deadline=t0 + timeout)

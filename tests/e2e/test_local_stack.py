@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from admin_checks import (
+    PRODUCER_BATCH_MAX_BYTES,
+    acls_of,
+    expected_acls,
+    kafka_urns,
+    partitions_of,
+    topic_config,
+    wait_gone,
+)
 from broker import BrokerInfo
 from kafka import KafkaAdminClient
 from kafka.admin import (
@@ -25,8 +34,6 @@ from kafka.admin import (
     ACLOperation,
     ACLPermissionType,
     ACLResourcePatternType,
-    ConfigResource,
-    ConfigResourceType,
     NewTopic,
     ResourcePattern,
     ResourcePatternFilter,
@@ -41,8 +48,6 @@ from pulumi_harness import PulumiSandbox, copy_project, inline_stack, no_changes
 
 PROJECT = "mimir-kafka"
 PARTITIONS = 3  # stacks/Pulumi.local.yaml topicPartitions (asserted below, not assumed)
-#: Mimir's producer batch cap: the topic-level max.message.bytes the package must set.
-PRODUCER_BATCH_MAX_BYTES = "16000000"
 RELEASE = "mimir"  # mimirReleaseName default: ingesters are <release>-ingester-zone-<z>-<n>
 
 
@@ -68,8 +73,8 @@ CASES = [
         "sasl-plain",
         "sasl_plain",
         "plain",
-        lambda b, _id: "mimir",
-        lambda b: b.plain_users["mimir"],
+        lambda b, _id: "mimir-stack",
+        lambda b: b.plain_users["mimir-stack"],
         create_user=False,
     ),
     AuthCase(
@@ -143,65 +148,6 @@ def make_local_stack(sandbox: PulumiSandbox, broker: BrokerInfo, root: Path, cas
     return LocalStack(stack, proj, topic, user, password, case)
 
 
-def acls_of(admin: KafkaAdminClient, principal: str) -> set[tuple[str, str, str, str, str]]:
-    flt = ACLFilter(
-        principal=principal,
-        host="*",
-        operation=ACLOperation.ANY,
-        permission_type=ACLPermissionType.ANY,
-        resource_pattern=ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
-    )
-    acls, _error = admin.describe_acls(flt)
-    return {
-        (
-            a.resource_pattern.resource_type.name,
-            a.resource_pattern.pattern_type.name,
-            a.resource_pattern.resource_name,
-            a.operation.name,
-            a.permission_type.name,
-        )
-        for a in acls
-    }
-
-
-def expected_acls(topic: str) -> set[tuple[str, str, str, str, str]]:
-    group_prefix = f"{RELEASE}-ingester-"
-    return {
-        ("TOPIC", "LITERAL", topic, "WRITE", "ALLOW"),
-        ("TOPIC", "LITERAL", topic, "READ", "ALLOW"),
-        ("TOPIC", "LITERAL", topic, "DESCRIBE", "ALLOW"),
-        ("GROUP", "PREFIXED", group_prefix, "READ", "ALLOW"),
-        ("GROUP", "PREFIXED", group_prefix, "DESCRIBE", "ALLOW"),
-    }
-
-
-def topic_config(admin: KafkaAdminClient, topic: str) -> dict[str, str]:
-    result = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all")
-    return {name: entry["value"] for name, entry in result["topic"][topic].items()}
-
-
-def partitions_of(admin: KafkaAdminClient, topic: str) -> tuple[int, int]:
-    meta = admin.describe_topics([topic])[0]
-    parts = meta["partitions"]
-    return len(parts), len(parts[0]["replica_nodes"])
-
-
-def kafka_urns(stack: auto.Stack) -> list[str]:
-    """The Kafka-side resources. The Kubernetes side of the local stack is rendered to files, and the
-    kubernetes provider in render mode cannot read anything back ("unreachable cluster"), so a refresh
-    targets what exists for real: the topic, the user and the ACLs on the broker."""
-    resources = stack.export_stack().deployment.get("resources") or []
-    urns = [r["urn"] for r in resources if r["type"].startswith("kafka:")]
-    assert urns, "the stack has no kafka resources"
-    return urns
-
-
-def wait_gone(admin: KafkaAdminClient, topic: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while topic in admin.list_topics() and time.monotonic() < deadline:
-        time.sleep(0.5)
-
-
 def mimir_view(ls: LocalStack, broker: BrokerInfo) -> MimirKafkaView:
     rendered = ls.project_dir / "rendered" / "local" / "mimir-values.yaml"
     assert rendered.is_file(), f"the local stack rendered no Mimir values at {rendered}"
@@ -237,7 +183,7 @@ def test_local_stack(
             creds = admin.describe_user_scram_credentials([ls.user])
             mechs = {ci["mechanism"].name for ci in creds[ls.user]["credential_infos"]}
             assert case.scram.replace("-", "_") in mechs, creds
-        assert acls_of(admin, ls.principal) == expected_acls(ls.topic)
+        assert acls_of(admin, ls.principal) == expected_acls(ls.topic, f"{RELEASE}-ingester-")
 
         # Idempotence: a second up, a preview and a refresh change nothing.
         t0 = time.monotonic()
