@@ -38,6 +38,12 @@ func main() {
 			},
 		},
 	}
+	// The SDK invokes its data sources with module-less tokens (pulumi_kafka's get_topic.py invokes
+	// "kafka:index:getTopic"), not the bridge's standard "kafka:index/getTopic:getTopic".
+	info.DataSources = map[string]*tfbridge.DataSourceInfo{
+		"kafka_topic":  {Tok: "kafka:index:getTopic"},
+		"kafka_topics": {Tok: "kafka:index:getTopics"},
+	}
 	// Provider config defaults as the SDK documents them (and their environment variables).
 	info.Config = map[string]*tfbridge.SchemaInfo{
 		"sasl_mechanism":  {Default: &tfbridge.DefaultInfo{EnvVars: []string{"KAFKA_SASL_MECHANISM"}, Value: "plain"}},

@@ -34,6 +34,9 @@ def topic_program(broker: BrokerInfo, name: str, partitions: int) -> object:
             opts=pulumi.ResourceOptions(provider=provider),
         )
         pulumi.export("topic", topic.name)
+        # The SDK's data source (invoked as "kafka:index:getTopic") reads the live topic back.
+        live = kafka.get_topic_output(name=topic.name, opts=pulumi.InvokeOutputOptions(provider=provider))
+        pulumi.export("livePartitions", live.partitions)
 
     return program
 
@@ -55,6 +58,7 @@ def test_topic_life_cycle(sandbox: PulumiSandbox, broker: BrokerInfo, admin: Kaf
         up = stack.up(on_output=print)
         print(f"[e2e] first up: {time.monotonic() - t0:.1f}s")
         assert up.outputs["topic"].value == name
+        assert up.outputs["livePartitions"].value == 3
         assert up.summary.resource_changes == {"create": 3}  # stack, provider, topic
         assert name in admin.list_topics()
         assert describe(admin, name) == (3, "2000000")
