@@ -141,10 +141,17 @@ def run(
     *,
     refresh: bool = False,
     generate_secrets: bool = False,
+    reset_state: bool = False,
     repo: Path = REPO_ROOT,
 ) -> dict[str, Any]:
     """Runs ``action`` on ``stack``; returns the stack outputs (secret values replaced by ``"***"``)."""
     s = select_stack(stack, repo)
+    if reset_state:
+        # The resources in this state lived in a broker that is gone (a fresh local broker has empty
+        # data): refreshing would fail on the rendered Kubernetes side, which cannot be read back, and
+        # deleting them is meaningless. A fresh state is the honest picture of a fresh environment.
+        s.workspace.remove_stack(stack, force=True)
+        s = select_stack(stack, repo)
     if generate_secrets:
         for key in ensure_generated_secrets(s):
             print(f"generated secret config {key} for stack {stack} (pulumi config get {key} -s {stack})")
@@ -173,8 +180,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--generate-secrets", action="store_true", help="set a random kafkaPassword if the stack has none"
     )
+    parser.add_argument(
+        "--reset-state",
+        action="store_true",
+        help="forget the stack's state first (its Kafka was replaced by a fresh, empty one)",
+    )
     args = parser.parse_args(argv)
-    outputs = run(args.action, args.stack, refresh=args.refresh, generate_secrets=args.generate_secrets)
+    outputs = run(
+        args.action,
+        args.stack,
+        refresh=args.refresh,
+        generate_secrets=args.generate_secrets,
+        reset_state=args.reset_state,
+    )
     if outputs:
         import json
 

@@ -46,7 +46,7 @@ from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs
 from mimirkafka.mimir.iam import MimirIam, MimirIamArgs
 from mimirkafka.mimir.sources import ExternalRefs
 
-#: The listener of the test-bed broker that admins use (PLAIN super user, see tests/e2e/broker.py).
+#: The listener of the test-bed broker that admins use (PLAIN super user, see mimirkafka.devbroker).
 BROKER_ADMIN_LISTENER = "sasl_plain"
 
 
@@ -61,7 +61,7 @@ class Secrets:
 
 @dataclasses.dataclass(frozen=True)
 class BrokerInfo:
-    """What the local stack takes from ``tests/e2e/broker.py``'s JSON (pure view of it)."""
+    """What the local stack takes from ``mimirkafka.devbroker``'s JSON (pure view of it)."""
 
     mimir_addresses: tuple[str, ...]
     admin_addresses: tuple[str, ...]

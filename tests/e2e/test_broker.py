@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from broker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo, unsecured_jws
 from kafka import KafkaAdminClient
 from kafka.admin import (
     ACL,
@@ -24,6 +23,7 @@ from kafka.admin import (
 )
 from kafka.errors import KafkaError
 from kafka_clients import ClientIdentity, client_config
+from mimirkafka.devbroker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo, unsecured_jws
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from broker import BrokerInfo, unsecured_jws
 from kafka import KafkaAdminClient
 from kafka.admin import (
     ACL,
@@ -29,6 +28,7 @@ from kafka.admin import (
     UserScramCredentialUpsertion,
 )
 from kafka.errors import TopicAlreadyExistsError
+from mimirkafka.devbroker import BrokerInfo, unsecured_jws
 from mimirkafka.doctor.checks import DoctorOptions, run_checks
 from mimirkafka.doctor.inputs import from_config_text
 from mimirkafka.doctor.pulumi_check import PreflightFailed, check_or_raise

@@ -23,7 +23,6 @@ from admin_checks import (
     topic_config,
     wait_gone,
 )
-from broker import BrokerInfo, unsecured_jws
 from kafka import KafkaAdminClient
 from mimir_side import consume_and_commit, produce_max_records, view_from_rendered
 from mimirkafka.contract import mtls
@@ -36,6 +35,7 @@ from mimirkafka.contract.model import (
     SecretValue,
     TopicSettings,
 )
+from mimirkafka.devbroker import BrokerInfo, unsecured_jws
 from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs
 from mimirkafka.kafka.protection import TopicProtection
 from pulumi_harness import PulumiSandbox, inline_stack, no_changes, with_backend

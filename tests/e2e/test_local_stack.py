@@ -26,7 +26,6 @@ from admin_checks import (
     topic_config,
     wait_gone,
 )
-from broker import BrokerInfo
 from kafka import KafkaAdminClient
 from kafka.admin import (
     ACL,
@@ -43,6 +42,7 @@ from kafka.errors import MessageSizeTooLargeError
 from mimir_side import MimirKafkaView, consume_and_commit, produce_max_records, view_from_rendered
 from mimirkafka import program
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
+from mimirkafka.devbroker import BrokerInfo
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, copy_project, inline_stack, no_changes, with_backend
 

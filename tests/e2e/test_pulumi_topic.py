@@ -8,9 +8,9 @@ import uuid
 
 import pulumi
 import pulumi_kafka as kafka
-from broker import BrokerInfo
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
+from mimirkafka.devbroker import BrokerInfo
 from pulumi_harness import PulumiSandbox, inline_stack, no_changes
 
 

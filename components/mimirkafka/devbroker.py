@@ -20,7 +20,7 @@ The standard authorizer is on; ``User:admin`` and the broker's own principal ``U
 users, everybody else needs ACLs. ``message.max.bytes`` is deliberately left at Kafka's 1 MiB default so
 that only the topic-level ``max.message.bytes`` the package sets can make Mimir's 15.98 MB records fit.
 
-Standalone use (the local stack's broker): ``python tests/e2e/broker.py --info .local/broker.json`` starts
+Standalone use (the local stack's broker): ``python -m mimirkafka.devbroker --info .local/broker.json`` starts
 the broker, writes the connection details as JSON and runs until interrupted.
 """
 
