@@ -173,12 +173,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
             preferred = list(args.args.get("preferredVersions") or [])
             version = args.args.get("version") or (preferred[0] if preferred else "3.8.x")
             return {"version": version, "status": "ACTIVE", "id": version}, None
-        if token in ("kafka:index:getTopic", "kafka:index/getTopic:getTopic"):
+        if token == "kafka:index:getTopic":
             name = str(args.args.get("name"))
             live = self.kafka_topics.get(name)
             if live is None:
                 # The text of terraform-provider-kafka v0.13.1's data_source_kafka_topic.go.
-                raise ProviderError(f"invoking kafka:index/getTopic:getTopic: could not find topic '{name}'")
+                raise ProviderError(f"invoking kafka:index:getTopic: could not find topic '{name}'")
             if isinstance(live, Exception):
                 raise live
             return {"config": {}, **live, "name": name, "id": name}, []

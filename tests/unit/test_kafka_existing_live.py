@@ -15,7 +15,6 @@ import pytest
 from mimirkafka.contract import TopicSettings, plaintext, scram_over_tls
 from mimirkafka.kafka import TopicProtection, TopicReplacementRefused
 from mimirkafka.kafka.existing import (
-    GET_TOPIC_STANDARD_TOKEN,
     GET_TOPIC_TOKEN,
     AdminConnection,
     ExistingKafka,
@@ -28,7 +27,7 @@ TOPIC = "kafka:index/topic:Topic"
 ACL = "kafka:index/acl:Acl"
 NAME = "mimir-ingest"
 AUTH_ERROR = (
-    "invoking kafka:index/getTopic:getTopic: kafka server: The client is not authorized to access this topic"
+    "invoking kafka:index:getTopic: kafka server: The client is not authorized to access this topic"
 )
 
 
@@ -102,7 +101,7 @@ def test_auth_error_on_lookup_is_raised_not_treated_as_missing():
 
 def test_missing_error_for_another_topic_is_not_missing():
     # Only "could not find topic '<this name>'" means missing.
-    other = ProviderError("invoking kafka:index/getTopic:getTopic: could not find topic 'other'")
+    other = ProviderError("invoking kafka:index:getTopic: could not find topic 'other'")
     mocks, run = _run(_contract(), other)
     with pytest.raises(Exception, match="could not find topic 'other'"):
         run()
@@ -201,37 +200,13 @@ def test_check_live_topic_pure():
 
 def test_is_topic_missing_error_only_matches_this_topic():
     wrapped = Exception(
-        "invoke of kafka:index:getTopic failed: invoking kafka:index/getTopic:getTopic: "
+        "invoke of kafka:index:getTopic failed: invoking kafka:index:getTopic: "
         "1 error occurred:\n\t* could not find topic 'mimir-ingest'\n\n"
     )
     assert is_topic_missing_error(wrapped, NAME)
     assert not is_topic_missing_error(wrapped, "mimir")
     assert not is_topic_missing_error(Exception(AUTH_ERROR), NAME)
     assert not is_topic_missing_error(Exception("kafka: client has run out of available brokers"), NAME)
-
-
-def test_provider_with_only_standard_tokens_is_asked_again():
-    class StandardTokensOnly(RecordingMocks):
-        def call(self, args):
-            if args.token == GET_TOPIC_TOKEN:
-                self.calls.append((args.token, dict(args.args)))
-                raise ProviderError(
-                    "invocation of kafka:index:getTopic returned an error: "
-                    "unrecognized data function (Invoke): kafka:index:getTopic"
-                )
-            return super().call(args)
-
-    mocks = StandardTokensOnly()
-    mocks.kafka_topics[NAME] = {"partitions": 32, "replicationFactor": 3}
-
-    def prog():
-        admin = AdminConnection(["broker-0.example:9093"], tls=True)
-        ExistingKafka("k", ExistingKafkaArgs(contract=_contract(partitions=16), admin=admin))
-
-    with pytest.raises(TopicReplacementRefused, match="32 partitions"):
-        run_program(prog, mocks=mocks)
-    assert [t for t, _ in mocks.calls] == [GET_TOPIC_TOKEN, GET_TOPIC_STANDARD_TOKEN]
-    assert mocks.of_type(TOPIC) == []
 
 
 def test_token_matches_the_sdk():

@@ -281,25 +281,9 @@ class ExistingKafka(pulumi.ComponentResource):
 
 
 #: The invoke token ``pulumi_kafka.get_topic`` sends (a unit test keeps the two in step): pulumi-kafka's
-#: provider maps the ``kafka_topic`` data source to this legacy module-less token.
+#: provider, like the test bed's rebuild (``scripts/kafka-provider``), maps the ``kafka_topic`` data
+#: source to this module-less token.
 GET_TOPIC_TOKEN = "kafka:index:getTopic"
-#: The standard bridge token of the same data source. A provider built with only the bridge's default
-#: tokens (the test bed's offline rebuild, ``scripts/kafka-provider``) answers this one instead.
-GET_TOPIC_STANDARD_TOKEN = "kafka:index/getTopic:getTopic"
-
-
-async def _invoke_get_topic(name: str, opts: pulumi.InvokeOptions) -> Any:
-    try:
-        return await pulumi.runtime.invoke_async(
-            GET_TOPIC_TOKEN, {"name": name}, opts=opts, typ=kafka.GetTopicResult
-        )
-    except Exception as error:
-        # Only the exact "this plugin has no such function" answer retries; a Kafka error never does.
-        if f"unrecognized data function (Invoke): {GET_TOPIC_TOKEN}" not in str(error):
-            raise
-    return await pulumi.runtime.invoke_async(
-        GET_TOPIC_STANDARD_TOKEN, {"name": name}, opts=opts, typ=kafka.GetTopicResult
-    )
 
 
 async def read_live_topic(name: str, opts: pulumi.InvokeOptions) -> tuple[bool, LiveTopic | None]:
@@ -316,7 +300,9 @@ async def read_live_topic(name: str, opts: pulumi.InvokeOptions) -> tuple[bool, 
     cannot run inside the coroutine that gates the Topic. Same token, same result type.
     """
     try:
-        found = await _invoke_get_topic(name, opts)
+        found = await pulumi.runtime.invoke_async(
+            GET_TOPIC_TOKEN, {"name": name}, opts=opts, typ=kafka.GetTopicResult
+        )
     except Exception as error:  # the SDK raises a bare Exception carrying the provider's text
         if is_topic_missing_error(error, name):
             return True, None
