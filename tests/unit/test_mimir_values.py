@@ -154,3 +154,14 @@ def test_msk_iam_sidecar_shares_the_socket() -> None:
         (container,) = vals[component]["extraContainers"]
         assert {"name": "msk-iam-socket", "mountPath": "/var/run/msk-iam"} in container["volumeMounts"]
     assert {"name": "msk-iam-socket", "mountPath": "/var/run/msk-iam"} in vals["global"]["extraVolumeMounts"]
+
+
+def test_group_prefix_that_misses_the_chart_ingesters_is_refused() -> None:
+    settings = v.ChartSettings(release_name="metrics")
+    v.check_consumer_group_prefix("metrics-ingester-", settings)  # the chart's own names: accepted
+    with pytest.raises(ValueError) as e:
+        v.check_consumer_group_prefix("ingester-", settings)
+    msg = str(e.value)
+    assert "consumer_group_prefix='ingester-'" in msg
+    assert "metrics-ingester-zone-a-0" in msg
+    assert "Fix: build the contract with consumer_group_prefix='metrics-ingester-'" in msg

@@ -109,8 +109,9 @@ class MimirDeployment(pulumi.ComponentResource):
         super().__init__("mimirkafka:mimir:MimirDeployment", name, None, opts)
         c = args.contract
         validate(c)
-        rendered = render_mimir(c)
         s = args.settings
+        v.check_consumer_group_prefix(c.consumer_group_prefix, s)
+        rendered = render_mimir(c)
         ns = s.namespace
         env_secret_name = f"{v.fullname(s)}-kafka-credentials"
         tls_secret_name = f"{v.fullname(s)}-kafka-tls"

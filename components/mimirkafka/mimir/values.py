@@ -138,6 +138,19 @@ def consumer_group_prefix(settings: ChartSettings) -> str:
     return f"{fullname(settings)}-ingester-"
 
 
+def check_consumer_group_prefix(contract_prefix: str, settings: ChartSettings) -> None:
+    """Refuses a contract whose group prefix misses the chart's ingesters: the Kafka side's ACLs (and
+    MSK IAM group ARNs) come from the contract, the group names from the release name."""
+    want = consumer_group_prefix(settings)
+    if contract_prefix != want:
+        raise ValueError(
+            f"consumer_group_prefix={contract_prefix!r}: the chart's ingesters (release "
+            f"{settings.release_name!r}) commit offsets as groups named like {want}zone-a-0, which this "
+            f"prefix does not cover, so the Kafka ACLs/IAM would refuse them. Fix: build the contract "
+            f"with consumer_group_prefix={want!r}"
+        )
+
+
 def partition_of(instance_id: str) -> int:
     m = INSTANCE_ID_PATTERN.search(instance_id)
     if not m:
