@@ -68,6 +68,10 @@ class FlavorTraits:
             return "scram"
         return "tls" if tls else "plaintext"
 
+    def client_port(self, path: str) -> int:
+        """The in-VPC listener port of ``path``: the lowest the flavor lists (public and IPv6 are higher)."""
+        return min(self.ports[path])
+
 
 # MSK in-VPC / public / IPv6 ports (msk-aws.md section 3, MSK-SPEC port-info).
 _MSK_PORTS = {

@@ -21,6 +21,7 @@ from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, ScramA
 from mimirkafka.kafka import msk_plan as plan
 from mimirkafka.kafka._contract import given_password, mechanism_of, requirements_for
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
+from mimirkafka.kafka.msk_resources import client_security_group, control_plane_topic, managed_tags
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
@@ -101,11 +102,7 @@ class MskKafka(pulumi.ComponentResource):
             if isinstance(c.sasl, ScramAuth)
             else None
         )
-        if not args.client_cidr_blocks and not args.client_security_group_ids:
-            raise plan.MskConfigError(
-                "client_cidr_blocks/client_security_group_ids: both empty, so no client could reach the "
-                "brokers. Fix: give Mimir's node security group or CIDR"
-            )
+        plan.check_clients(args.client_cidr_blocks, args.client_security_group_ids, "the brokers")
         if express and args.broker_logs is not None:
             pulumi.log.warn(
                 "broker_logs on MSK Express: CreateCluster has rejected broker logs for Express types "
@@ -120,7 +117,7 @@ class MskKafka(pulumi.ComponentResource):
             deployed_partitions=c.topic.deployed_partitions,
         )
         child = pulumi.ResourceOptions(parent=self)
-        tags = {"managed-by": "mimirkafka", **args.tags}
+        tags = managed_tags(args.tags)
 
         # --- KMS key (at rest, SCRAM secret) --------------------------------------------------
         kms_arn: pulumi.Input[str]
@@ -138,19 +135,13 @@ class MskKafka(pulumi.ComponentResource):
             kms_arn = args.kms_key_arn
 
         # --- network --------------------------------------------------------------------------
-        ingress: list[dict[str, Any]] = []
-        for port in ports:
-            rule: dict[str, Any] = {"protocol": "tcp", "from_port": port, "to_port": port}
-            if args.client_cidr_blocks:
-                ingress.append({**rule, "cidr_blocks": list(args.client_cidr_blocks)})
-            if args.client_security_group_ids:
-                ingress.append({**rule, "security_groups": list(args.client_security_group_ids)})
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        self.security_group = client_security_group(
+            name,
             vpc_id=args.vpc_id,
+            ports=ports,
+            cidr_blocks=args.client_cidr_blocks,
+            security_group_ids=args.client_security_group_ids,
             description=f"MSK {cluster_name}: client ports {ports}",
-            ingress=ingress,  # type: ignore[arg-type]
-            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
             tags=tags,
             opts=child,
         )
@@ -266,14 +257,13 @@ class MskKafka(pulumi.ComponentResource):
             self.scram_secret_arn = self.scram_secret.arn
 
         # --- topic (control plane) ------------------------------------------------------------
-        self.topic = aws.msk.Topic(
-            f"{name}-topic",
+        self.topic = control_plane_topic(
+            name,
             cluster_arn=self.cluster.arn,
-            name=c.topic.name,
-            partition_count=req.partitions,
-            replication_factor=req.replication_factor,
-            configs=json.dumps(req.topic_config, sort_keys=True),
-            opts=merge_opts(child, args.protection.options()),
+            contract=c,
+            req=req,
+            protection=args.protection,
+            opts=child,
         )
 
         # --- outputs --------------------------------------------------------------------------

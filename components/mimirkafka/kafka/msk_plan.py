@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from mimirkafka.contract.flavors import FLAVORS
 from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, NoSasl, SaslMechanism
 
 
@@ -30,8 +31,15 @@ class MskAuth(str, Enum):
     TLS_UNAUTHENTICATED = "tls"
 
 
-#: In-VPC client ports (MSK port-info).
-PORTS = {MskAuth.SCRAM: 9096, MskAuth.IAM: 9098, MskAuth.MTLS: 9094, MskAuth.TLS_UNAUTHENTICATED: 9094}
+#: The contract's port path (``FlavorTraits.ports``) of each MSK client path.
+_PORT_PATHS = {
+    MskAuth.SCRAM: "scram",
+    MskAuth.IAM: "iam",
+    MskAuth.MTLS: "tls",
+    MskAuth.TLS_UNAUTHENTICATED: "tls",
+}
+#: In-VPC client ports, from the contract's table of MSK ports.
+PORTS = {m: FLAVORS[KafkaFlavor.MSK_PROVISIONED].client_port(path) for m, path in _PORT_PATHS.items()}
 #: The ``aws.msk.Cluster`` output holding the bootstrap list for each path.
 BOOTSTRAP_OUTPUT = {
     MskAuth.SCRAM: "bootstrap_brokers_sasl_scram",
@@ -201,6 +209,29 @@ def security_group_ports(methods: Sequence[MskAuth], open_monitoring: bool) -> l
     if open_monitoring:
         ports += list(OPEN_MONITORING_PORTS)
     return ports
+
+
+def check_clients(cidr_blocks: Sequence[str], security_group_ids: Sequence[Any], reach: str) -> None:
+    """Refuses a security group that would let no client in (``reach`` names what they connect to)."""
+    if not cidr_blocks and not security_group_ids:
+        raise MskConfigError(
+            f"client_cidr_blocks/client_security_group_ids: both empty, so no client could reach {reach}. "
+            "Fix: give Mimir's node security group or CIDR"
+        )
+
+
+def client_ingress(
+    ports: Sequence[int], cidr_blocks: Sequence[str], security_group_ids: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Security group ingress rules: each port open to the client CIDRs and/or security groups."""
+    ingress: list[dict[str, Any]] = []
+    for port in ports:
+        rule: dict[str, Any] = {"protocol": "tcp", "from_port": port, "to_port": port}
+        if cidr_blocks:
+            ingress.append({**rule, "cidr_blocks": list(cidr_blocks)})
+        if security_group_ids:
+            ingress.append({**rule, "security_groups": list(security_group_ids)})
+    return ingress
 
 
 def client_authentication(methods: Sequence[MskAuth], ca_arns: Sequence[Any]) -> dict[str, Any]:

@@ -11,10 +11,8 @@ load; prefer MSK provisioned for production.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -22,17 +20,18 @@ import pulumi_aws as aws
 from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.flavors import FLAVORS, max_record_size_for
 from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMechanism
+from mimirkafka.kafka import msk_plan as plan
 from mimirkafka.kafka._contract import requirements_for
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
+from mimirkafka.kafka.msk_resources import client_security_group, control_plane_topic, managed_tags
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
     check_topic_change,
-    merge_opts,
     topic_state,
 )
 
-IAM_PORT = 9098
+IAM_PORT = FLAVORS[KafkaFlavor.MSK_SERVERLESS].client_port("iam")
 _CAP = FLAVORS[KafkaFlavor.MSK_SERVERLESS].max_message_bytes_cap
 
 
@@ -131,11 +130,7 @@ class MskServerlessKafka(pulumi.ComponentResource):
             raise ContractError(
                 [Problem("broker_config", req.broker_config, "Serverless broker configs are fixed", "none")]
             )
-        if not args.client_cidr_blocks and not args.client_security_group_ids:
-            raise ValueError(
-                "client_cidr_blocks/client_security_group_ids: both empty, so no client could reach "
-                "port 9098. Fix: give Mimir's node security group or CIDR"
-            )
+        plan.check_clients(args.client_cidr_blocks, args.client_security_group_ids, f"port {IAM_PORT}")
         cluster_name = args.cluster_name or name
         check_topic_change(
             desired_name=c.topic.name,
@@ -145,19 +140,14 @@ class MskServerlessKafka(pulumi.ComponentResource):
             deployed_partitions=c.topic.deployed_partitions,
         )
         child = pulumi.ResourceOptions(parent=self)
-        tags = {"managed-by": "mimirkafka", **args.tags}
-        ingress: list[dict[str, Any]] = []
-        rule: dict[str, Any] = {"protocol": "tcp", "from_port": IAM_PORT, "to_port": IAM_PORT}
-        if args.client_cidr_blocks:
-            ingress.append({**rule, "cidr_blocks": list(args.client_cidr_blocks)})
-        if args.client_security_group_ids:
-            ingress.append({**rule, "security_groups": list(args.client_security_group_ids)})
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        tags = managed_tags(args.tags)
+        self.security_group = client_security_group(
+            name,
             vpc_id=args.vpc_id,
+            ports=[IAM_PORT],
+            cidr_blocks=args.client_cidr_blocks,
+            security_group_ids=args.client_security_group_ids,
             description=f"MSK Serverless {cluster_name}: IAM port {IAM_PORT}",
-            ingress=ingress,  # type: ignore[arg-type]
-            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
             tags=tags,
             opts=child,
         )
@@ -171,14 +161,13 @@ class MskServerlessKafka(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        self.topic = aws.msk.Topic(
-            f"{name}-topic",
+        self.topic = control_plane_topic(
+            name,
             cluster_arn=self.cluster.arn,
-            name=c.topic.name,
-            partition_count=req.partitions,
-            replication_factor=req.replication_factor,
-            configs=json.dumps(req.topic_config, sort_keys=True),
-            opts=merge_opts(child, args.protection.options()),
+            contract=c,
+            req=req,
+            protection=args.protection,
+            opts=child,
         )
         self.bootstrap_brokers = self.cluster.bootstrap_brokers_sasl_iam
         self.cluster_arn = self.cluster.arn
