@@ -30,8 +30,8 @@ from mimirkafka.kafka.protection import (
     DeployedTopic,
     LiveTopic,
     TopicProtection,
+    check_contract_topic,
     check_live_topic,
-    check_topic_change,
     is_topic_missing_error,
     merge_opts,
     topic_state,
@@ -170,13 +170,7 @@ class ExistingKafka(pulumi.ComponentResource):
                 "pulumi_kafka.Provider through opts.providers"
             )
         cluster_id = ",".join(args.admin.bootstrap_servers) if args.admin else None
-        check_topic_change(
-            desired_name=c.topic.name,
-            desired_partitions=req.partitions,
-            desired_cluster=cluster_id,
-            previous=args.previous,
-            deployed_partitions=c.topic.deployed_partitions,
-        )
+        check_contract_topic(c, req.partitions, cluster_id, args.previous)
 
         child = pulumi.ResourceOptions(parent=self)
         self.provider: kafka.Provider | None = None

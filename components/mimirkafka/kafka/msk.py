@@ -25,7 +25,7 @@ from mimirkafka.kafka.msk_resources import client_security_group, control_plane_
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
-    check_topic_change,
+    check_contract_topic,
     merge_opts,
     topic_state,
 )
@@ -109,13 +109,7 @@ class MskKafka(pulumi.ComponentResource):
                 "(terraform-aws-msk-kafka-cluster #47); check against the live API",
                 resource=self,
             )
-        check_topic_change(
-            desired_name=c.topic.name,
-            desired_partitions=req.partitions,
-            desired_cluster=cluster_name,
-            previous=args.previous,
-            deployed_partitions=c.topic.deployed_partitions,
-        )
+        check_contract_topic(c, req.partitions, cluster_name, args.previous)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
 

@@ -27,7 +27,7 @@ from mimirkafka.kafka.msk_resources import client_security_group, control_plane_
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
-    check_topic_change,
+    check_contract_topic,
     topic_state,
 )
 
@@ -132,13 +132,7 @@ class MskServerlessKafka(pulumi.ComponentResource):
             )
         plan.check_clients(args.client_cidr_blocks, args.client_security_group_ids, f"port {IAM_PORT}")
         cluster_name = args.cluster_name or name
-        check_topic_change(
-            desired_name=c.topic.name,
-            desired_partitions=req.partitions,
-            desired_cluster=cluster_name,
-            previous=args.previous,
-            deployed_partitions=c.topic.deployed_partitions,
-        )
+        check_contract_topic(c, req.partitions, cluster_name, args.previous)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
         self.security_group = client_security_group(

@@ -33,6 +33,7 @@ import pulumi
 
 from mimirkafka.contract import ContractError, Problem
 from mimirkafka.contract import check_topic_change as contract_topic_change
+from mimirkafka.contract.model import IngestStorageContract
 
 
 class TopicReplacementRefused(ContractError):
@@ -106,6 +107,19 @@ def check_topic_change(
         )
     if found:
         raise TopicReplacementRefused(found)
+
+
+def check_contract_topic(
+    contract: IngestStorageContract, partitions: int, cluster: str | None, previous: DeployedTopic | None
+) -> None:
+    """:func:`check_topic_change` for the contract's topic, each component's guard before any resource."""
+    check_topic_change(
+        desired_name=contract.topic.name,
+        desired_partitions=partitions,
+        desired_cluster=cluster,
+        previous=previous,
+        deployed_partitions=contract.topic.deployed_partitions,
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, Credent
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
-    check_topic_change,
+    check_contract_topic,
     merge_opts,
     topic_state,
 )
@@ -47,13 +47,7 @@ class KraftStatefulSetKafka(pulumi.ComponentResource):
         req = requirements_for(c, "KraftStatefulSetKafka", (KafkaFlavor.APACHE,))
         m.check_supported(c, req, layout)
         cluster_id = f"{layout.namespace}/{layout.name}"
-        check_topic_change(
-            desired_name=c.topic.name,
-            desired_partitions=req.partitions,
-            desired_cluster=cluster_id,
-            previous=args.previous,
-            deployed_partitions=c.topic.deployed_partitions,
-        )
+        check_contract_topic(c, req.partitions, cluster_id, args.previous)
         sts_doc = m.statefulset(c, req, layout)
         svc_docs = m.services(layout)
         pdb_doc = m.pdb(layout)

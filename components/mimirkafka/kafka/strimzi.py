@@ -27,7 +27,7 @@ from mimirkafka.kafka.endpoint import (
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
-    check_topic_change,
+    check_contract_topic,
     merge_opts,
     topic_state,
 )
@@ -74,13 +74,7 @@ class StrimziKafka(pulumi.ComponentResource):
         topic_doc = m.kafka_topic(c, req, layout)
         auth = m.listener_authentication(c)
         cluster_id = f"{layout.namespace}/{layout.cluster_name}"
-        check_topic_change(
-            desired_name=c.topic.name,
-            desired_partitions=req.partitions,
-            desired_cluster=cluster_id,
-            previous=args.previous,
-            deployed_partitions=c.topic.deployed_partitions,
-        )
+        check_contract_topic(c, req.partitions, cluster_id, args.previous)
         child = pulumi.ResourceOptions(parent=self)
         deps: list[pulumi.Resource] = []
         if args.operator is not None:
