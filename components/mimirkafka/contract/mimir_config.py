@@ -46,7 +46,9 @@ SECRET_ENV_VARS: dict[str, str] = {
 #: File names under ``tls.mount_dir`` (the keys of a kubernetes.io/tls Secret plus ``ca.crt``).
 TLS_FILE_NAMES: dict[str, str] = {"ca": "ca.crt", "client_cert": "tls.crt", "client_key": "tls.key"}
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: A ``${VAR}`` reference without a default, as the rendering writes it (Mimir expands an undefined
+#: one to the empty string).
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def env_ref(var: str) -> str:
@@ -73,7 +75,7 @@ class RenderedMimir:
 
     def k8s_args(self) -> list[str]:
         """``flags`` for a container's ``args``: Kubernetes expands ``$(VAR)``, not ``${VAR}``."""
-        return [_ENV_REF.sub(r"$(\1)", f) for f in self.flags]
+        return [ENV_REF.sub(r"$(\1)", f) for f in self.flags]
 
     def masked(self) -> dict[str, Any]:
         """A JSON-able summary safe for stack outputs and logs (secrets and key material elided)."""
@@ -251,6 +253,7 @@ def render_mimir(c: IngestStorageContract) -> RenderedMimir:
 
 
 __all__ = [
+    "ENV_REF",
     "SECRET_ENV_VARS",
     "TLS_FILE_NAMES",
     "RenderedMimir",

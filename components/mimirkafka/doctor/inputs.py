@@ -7,7 +7,6 @@ stack's outputs (``pulumi stack output --json``). Parsing itself is the contract
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 import yaml
 
 from mimirkafka.contract.errors import ContractError
-from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
+from mimirkafka.contract.mimir_config import ENV_REF, SECRET_ENV_VARS
 from mimirkafka.contract.model import IngesterLayout, IngestStorageContract
 from mimirkafka.contract.parse import config_from_flags, contract_from_mimir_config
 
@@ -24,8 +23,6 @@ from mimirkafka.contract.parse import config_from_flags, contract_from_mimir_con
 DEFAULT_STACK_OUTPUT = "mimirIngestStorageConfig"
 #: Stack outputs that hold a secret Mimir reads from an environment variable (with --show-secrets).
 _SECRET_OUTPUTS = {"kafkaMimirPassword": SECRET_ENV_VARS["sasl_password"]}
-#: ``${VAR}`` without a default: Mimir expands an undefined one to the empty string.
-_PLAIN_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class InputError(ValueError):
@@ -44,7 +41,7 @@ class LoadedInput:
 
 def _undefined(tree: Any, env: Mapping[str, str]) -> tuple[str, ...]:
     text = json.dumps(tree) if not isinstance(tree, str) else tree
-    return tuple(sorted({v for v in _PLAIN_REF.findall(text) if v not in env}))
+    return tuple(sorted({v for v in ENV_REF.findall(text) if v not in env}))
 
 
 def _contract(tree: Any, env: Mapping[str, str] | None, **kw: Any) -> IngestStorageContract:

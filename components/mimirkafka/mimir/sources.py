@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from mimirkafka.contract.mimir_config import SECRET_ENV_VARS, TLS_FILE_NAMES
 from mimirkafka.mimir.values import SecretKeyRef
 
-#: Key of each TLS role in the TLS Secret this package creates (kubernetes.io/tls names plus ca.crt).
-TLS_SECRET_KEYS = {"ca": "ca.crt", "client_cert": "tls.crt", "client_key": "tls.key"}
+#: Key of each TLS role in the TLS Secret this package creates: the contract's file names
+#: (kubernetes.io/tls names plus ca.crt), so the Secret mounted as a directory gives Mimir's paths.
+TLS_SECRET_KEYS = TLS_FILE_NAMES
 #: The variable carrying a SASL password (PLAIN/SCRAM), the one an operator Secret can provide.
-PASSWORD_VARS = ("MIMIR_KAFKA_SASL_PASSWORD",)
+PASSWORD_VARS = (SECRET_ENV_VARS["sasl_password"],)
 
 
 @dataclass(frozen=True)
