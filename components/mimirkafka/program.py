@@ -24,6 +24,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from mimirkafka import stack_config as sc
+from mimirkafka.contract.kafka_side import principal_for
 from mimirkafka.contract.model import (
     IngesterLayout,
     IngestStorageContract,
@@ -39,6 +40,8 @@ from mimirkafka.contract.model import (
     TopicSettings,
 )
 from mimirkafka.contract.validation import validate
+from mimirkafka.devbroker import MTLS_CLIENT_CN
+from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
 from mimirkafka.kafka.endpoint import CaKind, CredentialsKind, KafkaEndpoint
 from mimirkafka.kafka.protection import TopicProtection
 from mimirkafka.mimir import values as mv
@@ -69,6 +72,12 @@ class BrokerInfo:
     admin_password: str
     ca_pem: str
     mimir_tls: bool
+    #: SASL mechanisms the listener accepts (empty: none, e.g. the mTLS listener).
+    mechanisms: tuple[str, ...] = ()
+    #: The listener authenticates clients by their certificate (Kafka's SSL protocol with client auth).
+    mutual_tls: bool = False
+    #: Principal -> (certificate PEM, key PEM) of the client certificates the broker issued.
+    client_certs: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict, repr=False)
 
 
 def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
@@ -79,6 +88,12 @@ def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
             f"use one of {sorted(listeners)}"
         )
     chosen = listeners[listener]
+    # The broker maps a certificate "CN=<name>" to User:<name> (ssl.principal.mapping.rules).
+    certs: dict[str, tuple[str, str]] = {}
+    if doc.get("client_cert_pem") and doc.get("client_key_pem"):
+        certs[f"User:{MTLS_CLIENT_CN}"] = (doc["client_cert_pem"], doc["client_key_pem"])
+    for cn, pair in (doc.get("client_certs") or {}).items():
+        certs[f"User:{cn}"] = (pair["cert"], pair["key"])
     return BrokerInfo(
         mimir_addresses=(chosen["address"],),
         admin_addresses=(listeners[BROKER_ADMIN_LISTENER]["address"],),
@@ -86,7 +101,42 @@ def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
         admin_password=doc["admin_password"],
         ca_pem=doc["ca_pem"],
         mimir_tls=chosen["security_protocol"] in ("SSL", "SASL_SSL"),
+        mechanisms=tuple(chosen.get("mechanisms") or ()),
+        mutual_tls=chosen["security_protocol"] == "SSL",
+        client_certs=certs,
     )
+
+
+def check_listener_auth(info: BrokerInfo, listener: str, auth: str) -> None:
+    """kafkaAuth must be what the chosen listener speaks, or Mimir could never log in (pure)."""
+    mech = _mechanism(auth)
+    if mech is None and info.mechanisms:
+        raise sc.StackConfigError(
+            f"kafkaAuth={auth!r}: listener {listener!r} requires SASL ({', '.join(info.mechanisms)}); "
+            "set kafkaAuth to one of them"
+        )
+    if mech is not None and mech.value not in info.mechanisms:
+        speaks = ", ".join(info.mechanisms) or ("mTLS (kafkaAuth=none)" if info.mutual_tls else "no SASL")
+        raise sc.StackConfigError(
+            f"kafkaAuth={auth!r}: listener {listener!r} speaks {speaks}; "
+            "set kafkaAuth accordingly or pick another kafkaBrokerListener"
+        )
+
+
+def broker_client_cert(info: BrokerInfo, listener: str, principal: str) -> tuple[str, str]:
+    """The broker-issued certificate whose subject the broker maps to ``principal`` (pure)."""
+    known = ", ".join(sorted(info.client_certs)) or "none"
+    if not principal:
+        raise sc.StackConfigError(
+            f"kafkaPrincipal='': listener {listener!r} authenticates Mimir by its client certificate; "
+            f"set kafkaPrincipal to the principal of one the broker issued ({known})"
+        )
+    if principal not in info.client_certs:
+        raise sc.StackConfigError(
+            f"kafkaPrincipal={principal!r}: the broker issued no client certificate for it; "
+            f"use one of: {known}"
+        )
+    return info.client_certs[principal]
 
 
 def _mechanism(auth: str) -> SaslMechanism | None:
@@ -196,6 +246,8 @@ def build_contract(
         # Ingesters consume in a group named after their instance ID, which the chart derives from the
         # release name: ACLs and IAM must cover exactly that prefix.
         consumer_group_prefix=mv.consumer_group_prefix(chart_settings(cfg)),
+        # Only an explicit kafkaPrincipal: without it the contract derives User:<username> itself.
+        kafka_principal=k.principal or None,
     )
     if k.kind == "msk-serverless":
         from mimirkafka.kafka.msk_serverless import fit_contract_to_serverless
@@ -246,8 +298,13 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
         addresses, admin_addresses = info.mimir_addresses, info.admin_addresses
         admin_user, admin_password = info.admin_user, pulumi.Output.secret(info.admin_password)
         admin_auth, admin_tls = "plain", False
+        check_listener_auth(info, k.broker_listener, k.auth)
         if info.mimir_tls:
             pems["ca"] = info.ca_pem
+        if info.mutual_tls:
+            cert, key = broker_client_cert(info, k.broker_listener, k.principal)
+            # The key stays a Pulumi secret; the Mimir side never renders it (install.sh reads a file).
+            pems["client_cert"], pems["client_key"] = cert, pulumi.Output.secret(key)
         cfg = dataclasses.replace(cfg, kafka=dataclasses.replace(k, tls=info.mimir_tls))
         k = cfg.kafka
     if k.tls_ca_file:
@@ -363,6 +420,18 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     endpoint: KafkaEndpoint = kafka_side.endpoint
 
     mimir_contract, external = mimir_view(contract, endpoint)
+    preflight: KafkaPreflight | None = None
+    if k.preflight:
+        # As Mimir (its rendered contract, with the password the Kafka side settled on), once the
+        # topic and the ACLs exist; the ACLs wait for the SCRAM user. A failure fails the update here,
+        # before the Mimir side is written.
+        preflight = KafkaPreflight(
+            "kafka-preflight",
+            KafkaPreflightArgs(
+                contract=mimir_contract,
+                depends_on=[kafka_side.topic, *kafka_side.acls],
+            ),
+        )
     settings = chart_settings(cfg)
     iam: MimirIam | None = None
     if cfg.mimir.pod_identity != "none" and (cfg.mimir.object_storage == "s3" or k.auth == "msk-iam"):
@@ -395,7 +464,7 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
             address=endpoint.bootstrap_brokers if k.kind.startswith("msk") else None,
             bucket_names=iam.bucket_names if iam and cfg.mimir.object_storage == "s3" else None,
             service_account_annotations=iam.service_account_annotations if iam else None,
-            depends_on=[*namespaces.values(), kafka_side],
+            depends_on=[*namespaces.values(), kafka_side, *([preflight] if preflight else [])],
         ),
         opts=k8s_opts,
     )
@@ -406,6 +475,7 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
         "kafkaTls": endpoint.tls,
         "kafkaTopic": endpoint.topic_name,
         "kafkaPartitions": contract.topic.partitions,
+        "kafkaPrincipal": principal_for(contract) or "",
         "mimirEndpoints": mimir.endpoints,
         "mimirIngestStorageConfig": mimir.ingest_storage_masked,
         "mimirChart": f"{mv.CHART_NAME} {cfg.mimir.chart_version} (image grafana/mimir:{cfg.mimir.version})",
@@ -413,6 +483,12 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     password = endpoint.credentials.password
     if password is not None:
         outputs["kafkaMimirPassword"] = pulumi.Output.secret(password)
+    if preflight is not None:
+        # The verdict only (pass/warn; a failure already failed the update). Not a secret, although
+        # computed from secret inputs; "preview" while the checks have not run.
+        outputs["kafkaPreflight"] = pulumi.Output.unsecret(
+            preflight.report.apply(lambda r: r["status"] if r else "preview")
+        )
     if render_dir:
         outputs["renderDir"] = str(render_dir)
     if iam:

@@ -11,6 +11,7 @@ them are set (``secrets_set``) to check that what the stack needs is there.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -109,6 +110,15 @@ KEYS: tuple[ConfigKey, ...] = (
         "pulumi config set --secret kafkaOauthToken ...",
         secret=True,
     ),
+    _k(
+        "kafkaPrincipal",
+        "string",
+        "",
+        "existing: Mimir's Kafka principal, for its ACLs; empty = User:<kafkaUsername> with PLAIN/SCRAM. "
+        "Required with OAUTHBEARER (User:<the token's sub>) and mTLS (the client certificate's subject "
+        "as the broker's principal mapping names it).",
+        "User:CN=mimir",
+    ),
     _k("kafkaTls", "boolean", False, "TLS between Mimir and Kafka (forced on for MSK).", "true"),
     _k(
         "kafkaTlsCaFile",
@@ -164,6 +174,15 @@ KEYS: tuple[ConfigKey, ...] = (
         True,
         "Create Mimir's least-privilege ACLs (needs an authorizer).",
         "false",
+    ),
+    _k(
+        "kafkaPreflight",
+        "boolean",
+        False,
+        "existing: once the topic, user and ACLs exist, run the doctor's checks as Mimir (reach, TLS, "
+        "authenticate, partitions, a 16 MB batch, produce/fetch/commit rights) and fail the update with "
+        "every failed check and its fix. Needs the brokers reachable from where Pulumi runs.",
+        "true",
     ),
     _k(
         "kafkaNamespace",
@@ -347,6 +366,8 @@ class KafkaSettings:
     broker_listener: str
     auth: str
     username: str
+    #: ``kafkaPrincipal`` as set; "" = derived (see :func:`effective_principal`).
+    principal: str
     tls: bool
     tls_ca_file: str
     tls_client_cert_file: str
@@ -359,6 +380,7 @@ class KafkaSettings:
     admin_username: str
     create_user: bool
     create_acls: bool
+    preflight: bool
     namespace: str
     cluster_name: str
     brokers: int
@@ -472,6 +494,47 @@ def values_with_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Mechanisms whose username is the Kafka principal (``User:<username>``).
+USERNAME_AUTH = ("plain", "scram-sha-256", "scram-sha-512")
+_PRINCIPAL = re.compile(r"^User:\S.*$")
+
+
+def effective_principal(k: KafkaSettings) -> str:
+    """Mimir's principal as the ACLs name it: ``kafkaPrincipal``, else ``User:<username>`` for
+    PLAIN/SCRAM, else "" (unknown, or IAM)."""
+    if k.principal:
+        return k.principal
+    return f"User:{k.username}" if k.auth in USERNAME_AUTH else ""
+
+
+def _check_principal(v: Mapping[str, Any], kind: str, auth: str) -> None:
+    principal = v["kafkaPrincipal"]
+    if principal and not _PRINCIPAL.match(principal):
+        raise StackConfigError(
+            f"kafkaPrincipal={principal!r}: Kafka principals are written 'User:<name>'; "
+            f"set kafkaPrincipal to 'User:{principal}'"
+        )
+    if principal and kind != "existing":
+        # The other kinds create Mimir's identity themselves (SCRAM user, IAM role), so they know it.
+        raise StackConfigError(
+            f"kafkaPrincipal={principal!r}: only with kafkaKind=existing (kafkaKind={kind} creates "
+            "Mimir's user and derives its principal); unset kafkaPrincipal"
+        )
+    if principal or not v["kafkaCreateAcls"] or kind != "existing":
+        return
+    if auth == "oauthbearer":
+        raise StackConfigError(
+            "kafkaPrincipal='': with kafkaAuth=oauthbearer Mimir's principal is the token's subject, "
+            "which the stack cannot read; set kafkaPrincipal to 'User:<sub of the token>' "
+            "(or kafkaCreateAcls=false)"
+        )
+    if auth == "none" and v["kafkaTlsClientCertFile"]:
+        raise StackConfigError(
+            "kafkaPrincipal='': with mTLS Mimir's principal is its certificate's subject as the broker "
+            "maps it; set kafkaPrincipal, e.g. 'User:CN=mimir' (or kafkaCreateAcls=false)"
+        )
+
+
 def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackConfig:
     """Parses the non-secret stack config (``{"kafkaKind": "msk", ...}``) into a :class:`StackConfig`."""
     v = values_with_defaults(raw)
@@ -534,6 +597,13 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         )
     if auth == "oauthbearer" and "kafkaOauthToken" not in secrets_set:
         raise StackConfigError("kafkaOauthToken: required with kafkaAuth=oauthbearer; set it with --secret")
+    _check_principal(v, kind, auth)
+    if v["kafkaPreflight"] and kind != "existing":
+        raise StackConfigError(
+            f"kafkaPreflight=true: only with kafkaKind=existing (the brokers of kafkaKind={kind} are "
+            "usually not reachable from where Pulumi runs); set kafkaPreflight=false and run "
+            "`python -m mimirkafka.doctor` next to Mimir instead"
+        )
     try:
         mimir_version = MimirVersion.parse(v["mimirVersion"])
     except ValueError as e:
@@ -569,6 +639,7 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         broker_listener=v["kafkaBrokerListener"],
         auth=auth,
         username=v["kafkaUsername"],
+        principal=v["kafkaPrincipal"],
         tls=v["kafkaTls"] or kind.startswith("msk"),
         tls_ca_file=v["kafkaTlsCaFile"],
         tls_client_cert_file=v["kafkaTlsClientCertFile"],
@@ -581,6 +652,7 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         admin_username=v["kafkaAdminUsername"],
         create_user=v["kafkaCreateUser"],
         create_acls=v["kafkaCreateAcls"],
+        preflight=v["kafkaPreflight"],
         namespace=v["kafkaNamespace"],
         cluster_name=v["kafkaClusterName"],
         brokers=v["kafkaBrokers"],

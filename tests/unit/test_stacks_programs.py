@@ -58,6 +58,9 @@ def stack_config(stack: str) -> dict[str, str]:
     config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in doc["config"].items()}
     for key, value in TEST_SECRETS.items():
         config.setdefault(f"mimir-kafka:{key}", value)
+    # The preflight talks to a live broker (there is none under mocks); tests/e2e runs it for real.
+    if "mimir-kafka:kafkaPreflight" in config:
+        config["mimir-kafka:kafkaPreflight"] = "false"
     return config
 
 
