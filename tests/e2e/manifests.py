@@ -14,7 +14,9 @@ import kubernetes_validate
 import yaml
 
 KUBERNETES_VERSION = "1.34.0"
-STRIMZI_CRDS = Path(os.environ.get("STRIMZI_CRDS_DIR", "/work/shared/reference/strimzi-crds-1.2.0"))
+STRIMZI_CRDS = Path(
+    os.environ.get("STRIMZI_CRDS_DIR", Path(__file__).resolve().parents[1] / "data" / "strimzi-crds-1.2.0")
+)
 STRIMZI_GROUP = "kafka.strimzi.io"
 
 

@@ -22,7 +22,7 @@ from mimirkafka.kafka import strimzi_manifests as m
 from mimirkafka.kafka.strimzi import StrimziKafka, StrimziKafkaArgs, StrimziOperatorInstall
 from mocks import run_program
 
-CRDS = Path("/work/shared/reference/strimzi-crds-1.2.0")
+CRDS = Path(__file__).resolve().parents[1] / "data" / "strimzi-crds-1.2.0"
 CR = "kubernetes:kafka.strimzi.io/v1:"
 LAYOUT = m.StrimziLayout(cluster_name="mk", namespace="kafka")
 
@@ -61,7 +61,6 @@ def _run(contract, **kw):
     return run_program(prog), holder["k"]
 
 
-@pytest.mark.skipif(not CRDS.exists(), reason="Strimzi CRDs not available")
 @pytest.mark.parametrize(
     "contract", [_scram(), _strimzi(mtls(["x:9093"], None, None, None, principal="User:CN=mimir"))]
 )
