@@ -10,7 +10,6 @@ ingester layout, replication) come from keyword arguments.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 from collections.abc import Mapping
@@ -327,12 +326,6 @@ def contract_from_flags(
 ) -> IngestStorageContract:
     """Like :func:`contract_from_mimir_config` for a command line (``-flag=value`` or ``-flag value``)."""
     return contract_from_mimir_config(config_from_flags(flags, env), None, **kw)
-
-
-def contract_from_environment(config_path: str, **kw: Any) -> IngestStorageContract:
-    """Reads a Mimir config file and resolves references from this process's environment."""
-    with open(config_path, encoding="utf-8") as fh:
-        return contract_from_mimir_config(fh.read(), os.environ, **kw)
 
 
 __all__ = ["BY_YAML", "config_from_flags", "contract_from_flags", "contract_from_mimir_config", "expand_env"]

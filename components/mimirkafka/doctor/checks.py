@@ -711,7 +711,3 @@ def _check_commit(st: _State) -> CheckResult:
         f"offset-commit probe for group {group} answered {probes.error_name(code)}",
         "verify Read on the consumer groups of Mimir's ingesters",
     )
-
-
-def describe_sasl(contract: IngestStorageContract) -> str:
-    return "none" if isinstance(contract.sasl, NoSasl) else str(contract.sasl.mechanism)

@@ -279,7 +279,7 @@ def install_script(settings: v.ChartSettings, plan: SourcePlan, secret_tls: bool
         tls_name = shlex.quote(f"{v.fullname(settings)}-kafka-tls")
         files = " ".join(
             f'--from-file={key}="${{MIMIR_KAFKA_TLS_{key.replace(".", "_").upper()}_FILE:?}}"'
-            for key in ("ca.crt", "tls.crt", "tls.key")
+            for key in TLS_SECRET_KEYS.values()
         )
         lines.append(f"kubectl -n {ns} create secret generic {tls_name} {files} {apply}")
     lines += [
