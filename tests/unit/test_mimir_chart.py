@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pulumi
@@ -19,9 +20,12 @@ from mimirkafka.contract.model import (
 from mimirkafka.mimir import values as v
 from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs, with_address
 from mocks import run_program
+from pems import cert_and_key
 
 PASSWORD = "pa55-word-that-must-not-leak"
-KEY = "-----BEGIN PRIVATE KEY-----\nsecretkey\n-----END PRIVATE KEY-----\n"
+CERT, KEY = cert_and_key("mimir")
+#: A line of the key's base64 body: it must appear in no values, manifest or script.
+KEY_LINE = KEY.splitlines()[1]
 
 
 def contract(**kw: object) -> IngestStorageContract:
@@ -31,8 +35,8 @@ def contract(**kw: object) -> IngestStorageContract:
         sasl=ScramAuth("mimir", SecretValue(pulumi.Output.secret(PASSWORD))),
         tls=TlsConfig(
             enabled=True,
-            ca=PemMaterial("-----BEGIN CERTIFICATE-----\nca\n"),
-            client_cert=PemMaterial("-----BEGIN CERTIFICATE-----\ncrt\n"),
+            ca=PemMaterial(CERT),
+            client_cert=PemMaterial(CERT),
             client_key=PemMaterial(KEY, secret=True),
         ),
         ingesters=IngesterLayout(zones=3, per_zone=1),
@@ -49,7 +53,7 @@ def test_deploys_the_pinned_chart_with_secrets_in_secrets() -> None:
     assert release.inputs["version"] == v.CHART_VERSION
     assert release.inputs["repositoryOpts"]["repo"] == v.CHART_REPO
     assert release.inputs["values"]["image"]["tag"] == "3.1.2"
-    assert PASSWORD not in repr(release.inputs) and "secretkey" not in repr(release.inputs)
+    assert PASSWORD not in repr(release.inputs) and KEY_LINE not in repr(release.inputs)
     creds = run.one("kubernetes:core/v1:Secret", "m-kafka-credentials")
     assert creds.inputs["stringData"]["MIMIR_KAFKA_SASL_PASSWORD"] == PASSWORD
     assert creds.is_secret("stringData.MIMIR_KAFKA_SASL_PASSWORD")
@@ -77,7 +81,7 @@ def test_render_mode_writes_values_and_script_without_secrets(tmp_path: Path) ->
     assert "mimir-distributed" in script and "--version 6.1.0" in script
     assert '--from-literal=MIMIR_KAFKA_SASL_PASSWORD="${MIMIR_KAFKA_SASL_PASSWORD:?' in script
     for text in (values, script):
-        assert PASSWORD not in text and "secretkey" not in text
+        assert PASSWORD not in text and KEY_LINE not in text
 
 
 def test_address_from_the_kafka_side_must_use_the_contract_port() -> None:
@@ -88,3 +92,20 @@ def test_address_from_the_kafka_side_must_use_the_contract_port() -> None:
     )
     with pytest.raises(ValueError, match="disagree"):
         with_address(cfg, "x:9096", "b-1:9098")
+
+
+def test_extra_values_cannot_redirect_mimir_before_any_resource() -> None:
+    settings = v.ChartSettings(
+        extra_values={"mimir": {"structuredConfig": {"ingest_storage": {"kafka": {"address": "evil:9092"}}}}}
+    )
+    with pytest.raises(ValueError, match=re.escape("ingest_storage.kafka.address='evil:9092'")) as e:
+        run_program(lambda: MimirDeployment("m", MimirDeploymentArgs(contract(), settings=settings)))
+    assert "the contract's addresses" in str(e.value)
+
+
+def test_extra_values_cannot_carry_the_contract_key_in_clear() -> None:
+    # The client key is a plain-string contract secret, so it is refused wherever it is smuggled in.
+    settings = v.ChartSettings(extra_values={"querier": {"podAnnotations": {"note": KEY}}})
+    with pytest.raises(ValueError, match=re.escape("querier.podAnnotations.note: holds a secret")) as e:
+        run_program(lambda: MimirDeployment("m", MimirDeploymentArgs(contract(), settings=settings)))
+    assert KEY_LINE not in str(e.value)

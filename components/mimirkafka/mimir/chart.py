@@ -75,6 +75,18 @@ def with_address(config: dict[str, Any], contract_address: str, address: str) ->
     return v.deep_merge(config, {"ingest_storage": {"kafka": {"address": address}}})
 
 
+def plain_secrets(rendered: RenderedMimir) -> list[str]:
+    """The contract's secrets known as plain strings now, to refuse them anywhere in the Helm values.
+
+    Secrets held as Pulumi Outputs are only known at deploy time and are not scanned: resolving them
+    into the values would turn the whole values Output secret. They still never reach the values
+    through the contract (it renders ``${VAR}``), and the escape hatch cannot set the ``${VAR}`` keys.
+    """
+    values = [s.value for s in rendered.secret_env.values()]
+    values += [m.pem for m in rendered.tls_files.values() if m.secret]
+    return [s for s in values if isinstance(s, str) and s]
+
+
 def finish_settings(
     settings: v.ChartSettings, buckets: list[str] | None, annotations: dict[str, str] | None
 ) -> v.ChartSettings:
@@ -128,7 +140,15 @@ class MimirDeployment(pulumi.ComponentResource):
         env_names = sorted(rendered.secret_env)
         pending = ["pending-blocks", "pending-ruler", "pending-alertmanager"] if args.bucket_names else None
         # Pure and raising: every values problem surfaces before any resource is registered.
-        v.build_values(rendered.config, env_names, c.ingesters, finish_settings(settings, pending, None))
+        known = plain_secrets(rendered)
+        v.build_values(
+            rendered.config,
+            env_names,
+            c.ingesters,
+            finish_settings(settings, pending, None),
+            mimir_version=c.mimir_version,
+            known_secrets=known,
+        )
 
         def values_for(parts: list[Any]) -> dict[str, Any]:
             address, buckets, annotations = parts
@@ -136,7 +156,9 @@ class MimirDeployment(pulumi.ComponentResource):
             if address is not None:
                 config = with_address(config, c.addresses[0], address)
             final = finish_settings(settings, buckets, annotations)
-            return v.build_values(config, env_names, c.ingesters, final)
+            return v.build_values(
+                config, env_names, c.ingesters, final, mimir_version=c.mimir_version, known_secrets=known
+            )
 
         self.values = pulumi.Output.all(
             args.address,
