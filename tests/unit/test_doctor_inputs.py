@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from mimirkafka.cli import main
 from mimirkafka.contract.model import OAuthBearerFile, PlainAuth, ScramAuth
 from mimirkafka.doctor.inputs import (
     InputError,
+    UnsetVariables,
     contract_kwargs,
     from_config_file,
     from_config_text,
     from_flags,
     from_stack_outputs,
 )
+from mimirkafka.doctor.report import ExitCode
 
 YAML = """
 ingest_storage:
@@ -38,13 +41,35 @@ def test_config_file_resolves_env_and_reports_nothing_undefined(tmp_path):
     assert c.addresses == ("b1:9096", "b2:9096")
     assert isinstance(c.sasl, ScramAuth) and c.sasl.sha == 512 and c.sasl.password.value == "s3cret"
     assert c.tls.enabled and c.tls.ca_path == "/etc/kafka/ca.pem"
-    assert loaded.undefined_vars == () and loaded.source == str(path)
+    assert loaded.notes == () and loaded.source == str(path)
 
 
-def test_undefined_reference_is_reported_and_becomes_empty_like_mimir():
-    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b1:9096"})
-    assert loaded.undefined_vars == ("MIMIR_KAFKA_SASL_PASSWORD",)
+def test_unset_reference_is_an_input_error_naming_the_variable_and_the_setting():
+    with pytest.raises(UnsetVariables) as err:
+        from_config_text(YAML, {"KAFKA_ADDR": "b1:9096"})
+    assert str(err.value) == (
+        "`${MIMIR_KAFKA_SASL_PASSWORD}` (ingest_storage.kafka.sasl_password) is not set in the environment: "
+        "export MIMIR_KAFKA_SASL_PASSWORD=... (the value Mimir gets from its Secret)"
+    )
+    with pytest.raises(UnsetVariables) as err:
+        from_config_text(YAML, {})
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith("`${KAFKA_ADDR}` (ingest_storage.kafka.address) is not set")
+    assert lines[0].endswith("export KAFKA_ADDR=... (the value Mimir's environment sets)")
+    assert lines[1].startswith("`${MIMIR_KAFKA_SASL_PASSWORD}` (ingest_storage.kafka.sasl_password)")
+    # Defined as empty is the user's explicit choice: the contract then judges the value itself.
+    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b1:9096", "MIMIR_KAFKA_SASL_PASSWORD": ""})
     assert isinstance(loaded.contract.sasl, ScramAuth) and loaded.contract.sasl.password.value == ""
+
+
+def test_unset_references_outside_the_settings_the_doctor_reads_are_notes():
+    text = YAML + "blocks_storage:\n  s3:\n    secret_access_key: ${S3_SECRET}\n# old: ${IN_A_COMMENT}\n"
+    env = {"KAFKA_ADDR": "b1:9096", "MIMIR_KAFKA_SASL_PASSWORD": "pw"}
+    loaded = from_config_text(text, env)
+    assert loaded.notes == (
+        "${S3_SECRET} (blocks_storage.s3.secret_access_key) is not set; the doctor does not read it",
+    )
+    assert loaded.contract.sasl.password.value == "pw"  # type: ignore[union-attr]
 
 
 def test_not_a_mimir_config_is_an_input_error(tmp_path):
@@ -59,7 +84,7 @@ def test_not_a_mimir_config_is_an_input_error(tmp_path):
 def test_invalid_mechanism_is_an_input_error_naming_the_setting():
     text = YAML.replace("SCRAM-SHA-512", "SCRAM-SHA-1")
     with pytest.raises(InputError, match="sasl_mechanism"):
-        from_config_text(text, {"KAFKA_ADDR": "b:1"})
+        from_config_text(text, {"KAFKA_ADDR": "b:1", "MIMIR_KAFKA_SASL_PASSWORD": "pw"})
 
 
 def test_flags_as_string_and_as_list_agree():
@@ -78,7 +103,11 @@ def test_flags_as_string_and_as_list_agree():
     assert a.contract.sasl.password.value == b.contract.sasl.password.value  # type: ignore[union-attr]
     assert isinstance(a.contract.sasl, PlainAuth) and a.contract.sasl.password.value == "pw"
     assert a.contract.topic.name == "ingest" and a.contract.addresses == ("k:9092",)
-    assert from_flags(flags, {}).undefined_vars == ("PW",)
+    with pytest.raises(UnsetVariables, match=r"`\$\{PW\}` \(ingest_storage.kafka.sasl_password\)"):
+        from_flags(flags, {})
+    # Rendered container args use Kubernetes' $(VAR); unset, Mimir would get the literal text or "".
+    with pytest.raises(UnsetVariables, match=r"export PW=\.\.\."):
+        from_flags(flags.replace("${PW}", "$(PW)"), {})
 
 
 def test_flags_value_with_dollar_brace_is_not_expanded_twice():
@@ -116,14 +145,15 @@ def test_stack_outputs_default_output_and_password_from_show_secrets():
     assert loaded.source == "stack output mimirIngestStorageConfig"
     assert isinstance(loaded.contract.sasl, ScramAuth) and loaded.contract.sasl.sha == 256
     assert loaded.contract.sasl.password.value == "pw-from-stack"
-    assert loaded.undefined_vars == ()
     assert any("kafkaMimirPassword" in n for n in loaded.notes)
 
 
 def test_stack_outputs_masked_secret_is_not_used_and_env_wins():
     outputs = {"kafkaMimirPassword": "[secret]", "cfg": YAML}
-    loaded = from_stack_outputs(json.dumps(outputs), {"KAFKA_ADDR": "x:1"}, output="cfg")
-    assert loaded.undefined_vars == ("MIMIR_KAFKA_SASL_PASSWORD",)
+    with pytest.raises(UnsetVariables) as err:
+        from_stack_outputs(json.dumps(outputs), {"KAFKA_ADDR": "x:1"}, output="cfg")
+    assert "export MIMIR_KAFKA_SASL_PASSWORD=..." in str(err.value)
+    assert "kafkaMimirPassword is masked: `pulumi stack output --json --show-secrets`" in str(err.value)
     env = {"KAFKA_ADDR": "x:1", "MIMIR_KAFKA_SASL_PASSWORD": "env-pw"}
     outputs["kafkaMimirPassword"] = "stack-pw"
     loaded = from_stack_outputs(json.dumps(outputs), env, output="cfg")
@@ -152,6 +182,24 @@ def test_stack_outputs_with_flag_list_and_errors():
 
 def test_contract_kwargs_carry_facts_the_config_lacks():
     kw = contract_kwargs("3.1.0", ingesters_per_zone=5)
-    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b:1"}, **kw)
+    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b:1", "MIMIR_KAFKA_SASL_PASSWORD": "pw"}, **kw)
     assert str(loaded.contract.mimir_version) == "3.1.0"
     assert loaded.contract.ingesters.per_zone == 5
+
+
+def test_cli_exits_3_with_the_variable_to_export_before_any_check(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "mimir.yaml"
+    path.write_text(
+        "ingest_storage:\n  enabled: true\n  kafka:\n    address: 127.0.0.1:1\n    topic: mimir-ingest\n"
+        "    sasl_mechanism: SCRAM-SHA-512\n    sasl_username: mimir\n    sasl_password: ${REV_PW}\n"
+    )
+    monkeypatch.delenv("REV_PW", raising=False)
+    code = main(["doctor", "--config-file", str(path), "--timeout", "1"])
+    out, err = capsys.readouterr()
+    assert code == ExitCode.USAGE == 3
+    assert err.strip() == (
+        "mimirkafka doctor: `${REV_PW}` (ingest_storage.kafka.sasl_password) is not set in the environment: "
+        "export REV_PW=... (the value Mimir gets from its Secret)"
+    )
+    assert out == ""  # no report: nothing was checked against an empty password
+    assert "secret(<password>)" not in err  # not the contract's Python-API fix

@@ -94,17 +94,12 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     for note in loaded.notes:
         print(f"[doctor] {note}", file=sys.stderr)
-    warnings = tuple(
-        f"${{{v}}} is not set in this environment (Mimir would use an empty string)"
-        for v in loaded.undefined_vars
-    )
     options = DoctorOptions(
         timeout_s=args.timeout,
         ingesters_per_zone=args.ingesters_per_zone,
         write_test=args.write_test,
         size_probe=not args.no_size_probe,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
-        input_warnings=warnings,
     )
     print(
         f"[doctor] checking {loaded.source} against {', '.join(loaded.contract.addresses)}", file=sys.stderr

@@ -1,12 +1,15 @@
 """What the doctor checks against: a contract from a Mimir YAML file, ``-ingest-storage.*`` flags, or a
 stack's outputs (``pulumi stack output --json``). Parsing itself is the contract's job
 (:mod:`mimirkafka.contract.parse`); this module only finds the config and the environment to resolve
-``${VAR}`` references with, and says which references were left undefined.
+``${VAR}`` references with, and refuses a reference the environment leaves unset: Mimir would read "" there,
+so the contract's own errors would blame the setting ("set sasl.password=...") instead of the missing
+variable, and a check against an empty value says nothing about the Kafka Mimir will see.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,19 +32,67 @@ class InputError(ValueError):
     """The doctor's input cannot be read or understood (exit code 3)."""
 
 
+class UnsetVariables(InputError):
+    """Settings the doctor reads refer to variables this environment does not define (exit code 3)."""
+
+
 @dataclass(frozen=True)
 class LoadedInput:
     contract: IngestStorageContract
     #: Where the config came from, for the report header.
     source: str
-    #: ``${VAR}`` references the environment did not define (Mimir would use "").
-    undefined_vars: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
 
-def _undefined(tree: Any, env: Mapping[str, str]) -> tuple[str, ...]:
-    text = json.dumps(tree) if not isinstance(tree, str) else tree
-    return tuple(sorted({v for v in ENV_REF.findall(text) if v not in env}))
+#: Kubernetes' ``$(VAR)`` form, used by rendered container args; the contract's parser expands it too.
+_K8S_REF = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+#: The top-level sections the contract is built from; an unset reference elsewhere changes no check.
+_READ_SECTIONS = ("ingest_storage", "ingester")
+
+
+@dataclass(frozen=True)
+class UnsetReference:
+    """A ``${VAR}`` (or ``$(VAR)``) without a default whose variable the environment does not define."""
+
+    var: str
+    #: Dotted YAML path of the setting holding the reference, e.g. ``ingest_storage.kafka.sasl_password``.
+    setting: str
+
+    def message(self) -> str:
+        secret = self.setting.rsplit(".", 1)[-1] in SECRET_ENV_VARS
+        origin = "the value Mimir gets from its Secret" if secret else "the value Mimir's environment sets"
+        return (
+            f"`${{{self.var}}}` ({self.setting}) is not set in the environment: "
+            f"export {self.var}=... ({origin})"
+        )
+
+
+def _leaves(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(node, Mapping):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*path, str(k)))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*path, str(i)))]
+    return [(path, node)] if isinstance(node, str) else []
+
+
+def unset_references(tree: Any, env: Mapping[str, str]) -> list[UnsetReference]:
+    """Each reference in ``tree``'s string values (unexpanded) that ``env`` does not define."""
+    found: list[UnsetReference] = []
+    for path, value in _leaves(tree):
+        for var in [*ENV_REF.findall(value), *_K8S_REF.findall(value)]:
+            ref = UnsetReference(var, ".".join(path))
+            if var not in env and ref not in found:
+                found.append(ref)
+    return found
+
+
+def _require_set(tree: Any, env: Mapping[str, str]) -> tuple[str, ...]:
+    """Raises :class:`UnsetVariables` for unset references the contract reads; notes for the others."""
+    unset = unset_references(tree, env)
+    read = [u for u in unset if u.setting.split(".", 1)[0] in _READ_SECTIONS]
+    if read:
+        raise UnsetVariables("\n".join(u.message() for u in read))
+    return tuple(f"${{{u.var}}} ({u.setting}) is not set; the doctor does not read it" for u in unset)
 
 
 def _contract(tree: Any, env: Mapping[str, str] | None, **kw: Any) -> IngestStorageContract:
@@ -60,7 +111,8 @@ def from_config_text(text: str, env: Mapping[str, str], source: str = "config", 
         raise InputError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(tree, dict) or not isinstance(tree.get("ingest_storage"), dict):
         raise InputError(f"{source}: no ingest_storage block; is this a Mimir config?")
-    return LoadedInput(_contract(text, env, **kw), source, _undefined(text, env))
+    notes = _require_set(tree, env)  # before the contract: its errors would blame the empty setting
+    return LoadedInput(_contract(text, env, **kw), source, notes)
 
 
 def from_config_file(path: str, env: Mapping[str, str], **kw: Any) -> LoadedInput:
@@ -76,11 +128,9 @@ def from_flags(flags: list[str] | str, env: Mapping[str, str], **kw: Any) -> Loa
     args = shlex.split(flags) if isinstance(flags, str) else list(flags)
     if not any(a.lstrip("-").startswith("ingest-storage.") for a in args):
         raise InputError("no -ingest-storage.* flags given")
-    raw_tree = config_from_flags(args, None)  # unexpanded, to report undefined references
+    notes = _require_set(config_from_flags(args, None), env)  # unexpanded, to find unset references
     # Already expanded by config_from_flags: no second expansion (a password may contain "${").
-    return LoadedInput(
-        _contract(config_from_flags(args, env), None, **kw), "flags", _undefined(raw_tree, env)
-    )
+    return LoadedInput(_contract(config_from_flags(args, env), None, **kw), "flags", notes)
 
 
 def _find_config(outputs: Mapping[str, Any], name: str | None) -> tuple[str, Any]:
@@ -117,16 +167,26 @@ def from_stack_outputs(
     key, found = _find_config(outputs, output)
     env = dict(env)
     notes = []
+    masked = []
     for out_name, var in _SECRET_OUTPUTS.items():
         value = outputs.get(out_name)
         if var not in env and isinstance(value, str) and value and value != "[secret]":
             env[var] = value
             notes.append(f"{var} taken from stack output {out_name}")
-    if isinstance(found, list):
-        loaded = from_flags(found, env, **kw)
-    else:
-        loaded = LoadedInput(_contract(found, env, **kw), "", _undefined(found, env))
-    return LoadedInput(loaded.contract, f"stack output {key}", loaded.undefined_vars, tuple(notes))
+        elif var not in env and value == "[secret]":
+            masked.append(out_name)
+    try:
+        if isinstance(found, list):
+            loaded = from_flags(found, env, **kw)
+        else:
+            unused = _require_set(found, env)
+            loaded = LoadedInput(_contract(found, env, **kw), "", unused)
+    except UnsetVariables as exc:
+        if not masked:
+            raise
+        hint = f"stack output {', '.join(masked)} is masked: `pulumi stack output --json --show-secrets`"
+        raise UnsetVariables(f"{exc}\n({hint} supplies it)") from exc
+    return LoadedInput(loaded.contract, f"stack output {key}", (*notes, *loaded.notes))
 
 
 def contract_kwargs(
