@@ -54,8 +54,6 @@ class DoctorOptions:
     size_probe: bool = True
     #: Called with one line before each step (the CLI prints it to stderr).
     progress: Callable[[str], None] | None = None
-    #: Findings about the input itself (e.g. ``${VAR}`` not set), reported as warnings of the config line.
-    input_warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -197,18 +195,17 @@ def _r(status: Status, message: str, fix: str = "") -> CheckResult:
 def _check_config(st: _State) -> CheckResult:
     """The contract's own rules (Mimir's validation and the package's): no network needed."""
     errs, warns = problems(st.contract), warnings(st.contract)
-    extra = list(st.options.input_warnings)
     if errs:
         return _r(
             Status.FAIL,
             "; ".join(f"{p.setting}={p.value!r}: {p.message}" for p in errs),
             "; ".join(p.fix for p in errs),
         )
-    if warns or extra:
+    if warns:
         return _r(
             Status.WARN,
-            "; ".join([*extra, *(f"{p.setting}: {p.message}" for p in warns)]),
-            "; ".join(p.fix for p in warns) or "set the variables named above",
+            "; ".join(f"{p.setting}: {p.message}" for p in warns),
+            "; ".join(p.fix for p in warns),
         )
     sasl = "no SASL" if isinstance(st.contract.sasl, NoSasl) else str(st.contract.sasl.mechanism.value)
     return _r(
@@ -317,8 +314,8 @@ def _check_auth(st: _State) -> CheckResult:
     tls = "TLS" if c.tls.enabled else "plaintext"
     if c.tls.mutual:
         tls = "mTLS"
-    broker_version = ".".join(map(str, st.admin._manager.broker_version or ()))
-    return _r(Status.PASS, f"{who} over {tls}; broker speaks Kafka {broker_version or 'unknown'}")
+    version = ".".join(map(str, probes.broker_version(st.admin) or ())) or "unknown"
+    return _r(Status.PASS, f"{who} over {tls}; broker speaks Kafka {version}")
 
 
 def _sasl_exchange(st: _State, cfg: dict[str, Any], mech: str) -> CheckResult | None:
@@ -407,10 +404,19 @@ def _speaks_tls(addr: str, timeout_s: float) -> bool:
 
 
 def _check_version(st: _State) -> CheckResult:
-    bv = st.admin._manager.broker_version
+    bv = probes.broker_version(st.admin)
     mv = st.contract.mimir_version
-    if not bv:
-        return _r(Status.WARN, "could not tell the broker's Kafka version")
+    if bv is None:
+        unknown = "the broker's Kafka version is unknown (kafka-python exposed none after ApiVersions)"
+        if mv >= MIMIR_MIN_FOR_KAFKA_4:
+            # Nothing to decide: this Mimir works with Kafka 3.x and 4.x alike.
+            return _r(Status.SKIP, f"{unknown}; not needed: Mimir {mv} works with Kafka 3.x and 4.x")
+        return _r(
+            Status.WARN,
+            f"{unknown}; with Kafka 4.x, Mimir {mv} fails its offset commits (grafana/mimir#15319)",
+            f"check the broker runs Kafka < 4.0 (kafka-broker-api-versions.sh), or use Mimir >= "
+            f"{MIMIR_MIN_FOR_KAFKA_4}",
+        )
     if bv[0] >= 4 and mv < MIMIR_MIN_FOR_KAFKA_4:
         return _r(
             Status.FAIL,

@@ -58,6 +58,19 @@ def error_name(code: int) -> str:
     return str(Errors.for_code(code).__name__) if code else "NONE"
 
 
+def broker_version(admin: Any) -> tuple[int, ...] | None:
+    """The Kafka version kafka-python inferred from the broker's ApiVersions answer, else ``None``.
+
+    kafka-python 3.0.12 keeps it on its connection manager (``admin._manager.broker_version``), which is
+    not public API: a kafka-python without that attribute, or a broker it could not place, gives ``None``
+    instead of an ``AttributeError`` in the middle of the checks.
+    """
+    version = getattr(getattr(admin, "_manager", None), "broker_version", None)
+    if isinstance(version, tuple) and version and all(isinstance(p, int) for p in version):
+        return version
+    return None
+
+
 def send(admin: Any, request: Any, node_id: int | None = None) -> Any:
     """Sends one request through the admin client's connections and waits for the response."""
     return admin._manager.run(admin._manager.send, request, node_id)

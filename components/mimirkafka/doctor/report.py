@@ -67,7 +67,7 @@ class Report:
     @property
     def status(self) -> Status:
         statuses = {r.status for r in self.results}
-        # A skipped check always follows a failed one, so SKIP alone never decides the verdict.
+        # SKIP never decides the verdict: it follows a failed check (which decides) or has nothing to check.
         if Status.FAIL in statuses:
             return Status.FAIL
         if Status.WARN in statuses:
