@@ -23,6 +23,7 @@ from mimirkafka.contract import (
     SaslMechanism,
     TlsConfig,
     TopicSettings,
+    confluent_cloud,
     msk_iam,
     mtls,
     plaintext,
@@ -38,10 +39,41 @@ SENTINELS = {
     "MIMIR_KAFKA_SASL_MSK_IAM_SECRET_KEY": "SENTINEL-secret-key-9b1e",
     "MIMIR_KAFKA_SASL_MSK_IAM_SESSION_TOKEN": "SENTINEL-session-c0ffee",
 }
-KEY_PEM = "-----BEGIN PRIVATE KEY-----\nSENTINEL-private-key-31337\n-----END PRIVATE KEY-----\n"
-CA_PEM = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
-CERT_PEM = "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n"
-ALL_SENTINELS = (*SENTINELS.values(), "SENTINEL-private-key-31337")
+# Real PEM material (validation loads it with `cryptography`): a throw-away EC P-256 test CA, a client
+# certificate CN=mimir it signed, and that certificate's key. Generated once for these tests; never used
+# anywhere else.
+CA_PEM = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBJTCBzKADAgECAgEBMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMMB3Rlc3QtY2Ew\n"
+    "HhcNMjUwMTAxMDAwMDAwWhcNMzUwMTAxMDAwMDAwWjASMRAwDgYDVQQDDAd0ZXN0\n"
+    "LWNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfwpzK8jZwTPlvjfx8TumvLlP\n"
+    "kxcjWFHxy/PqlUnk1F6jNTvUgYMd427+y35VvsNOUOyZ9G6KCKQTo+BV28r5jKMT\n"
+    "MBEwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAdurWcpR7TeD7w\n"
+    "+WIxJ9VrcnsHhHKy7DwEsuKSpleLmQIhAP2u2cP7kOVsrRn7Q+pmSS4LFwM0PsQL\n"
+    "q4fORL+4re9G\n"
+    "-----END CERTIFICATE-----\n"
+)
+CERT_PEM = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBDjCBtaADAgECAgECMAoGCCqGSM49BAMCMBIxEDAOBgNVBAMMB3Rlc3QtY2Ew\n"
+    "HhcNMjUwMTAxMDAwMDAwWhcNMzUwMTAxMDAwMDAwWjAQMQ4wDAYDVQQDDAVtaW1p\n"
+    "cjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABIbu5z6LhDkHM818ZjyJS3BpDYLC\n"
+    "Cuav+VcinnBii4bVO41nKSeQVrdlhXI9bc8o7sdo5Uopeoy1cTcJw6gywjEwCgYI\n"
+    "KoZIzj0EAwIDSAAwRQIhAPwiPxiqLvGMy56iWzWy7aiuVOBUbTGVDMbhnqwWNTLO\n"
+    "AiBLHwUBlBoGxoBc0ZtuChCMkQ562v1oXoJkWyt0p92mPA==\n"
+    "-----END CERTIFICATE-----\n"
+)
+KEY_PEM = (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgG3K1/hYvVKpxEuUZ\n"
+    "Vc7Edv6ocSeH7t+SutNCXkrCLz+hRANCAASG7uc+i4Q5BzPNfGY8iUtwaQ2Cwgrm\n"
+    "r/lXIp5wYouG1TuNZyknkFa3ZYVyPW3PKO7HaOVKKXqMtXE3CcOoMsIx\n"
+    "-----END PRIVATE KEY-----\n"
+)
+#: The private scalar's part of KEY_PEM's base64: it must never appear in any output.
+KEY_SENTINEL = "BAQQgG3K1/hYvVKpxEuUZ"
+assert KEY_SENTINEL in KEY_PEM
+ALL_SENTINELS = (*SENTINELS.values(), KEY_SENTINEL)
 
 
 def _pw() -> object:
@@ -145,6 +177,21 @@ CASES: dict[str, Callable[[], IngestStorageContract]] = {
         kafka_version="3.9",
         sasl=NoSasl(),
         tls=TlsConfig(enabled=True),
+    ),
+    # Confluent Cloud Standard with an API key: PLAIN over TLS, record size lowered under the 8 MiB cap.
+    "confluent_cloud": lambda: confluent_cloud(
+        "pkc-12345.eu-west-1.aws.confluent.cloud:9092",
+        "ABCDEFGHIJKLMNOP",
+        _pw(),
+        service_account="sa-abc123",
+        partitions=32,
+    ),
+    "confluent_cloud_dedicated_oauth": lambda: IngestStorageContract(
+        addresses=("lkc-abc12-dom.eu-west-1.aws.confluent.cloud:9092",),
+        flavor=KafkaFlavor.CONFLUENT_CLOUD_DEDICATED,
+        sasl=OAuthBearerFile("/var/run/secrets/mimir/oauth.json"),
+        tls=TlsConfig(enabled=True),
+        kafka_principal="User:sa-abc123",
     ),
 }
 

@@ -35,7 +35,7 @@ from mimirkafka.contract import (
     warnings,
 )
 from mimirkafka.contract.validation import RULES, WARNING_RULES
-from test_contract_cases import CASES, SENTINELS
+from test_contract_cases import CA_PEM, CASES, CERT_PEM, KEY_PEM, KEY_SENTINEL, SENTINELS
 
 TLS = TlsConfig(enabled=True)
 
@@ -507,6 +507,20 @@ CASES_BAD: list[tuple[str, Callable[[], IngestStorageContract], str, str, str]] 
         "'mimir-ingester-zone-'",
     ),
     (
+        "duplicate-address",
+        lambda: base(addresses=("a:9092", "b:9092", "A:9092")),
+        "addresses[2]",
+        "repeats addresses[0]",
+        "addresses=('a:9092', 'b:9092')",
+    ),
+    (
+        "pem-ca-not-parsed",
+        lambda: base(tls=TlsConfig(enabled=True, ca="-----BEGIN CERTIFICATE-----\nnot base64\n")),
+        "tls.ca",
+        "is not a PEM certificate: a CERTIFICATE block could not be decoded",
+        "the file's content, not its path",
+    ),
+    (
         "principal",
         lambda: base(kafka_principal="CN=mimir"),
         "kafka_principal",
@@ -586,7 +600,8 @@ def test_check_topic_change() -> None:
 
 def test_unknown_secret_output_is_not_blank() -> None:
     class FakeOutput:  # stands in for a pulumi.Output: not a str, not known at plan time
-        pass
+        def apply(self, f: Callable[[str], object]) -> object:
+            return f("")
 
     assert problems(scram_over_tls(["k:9093"], "mimir", FakeOutput())) == []
 
@@ -595,7 +610,7 @@ def test_unknown_secret_output_is_not_blank() -> None:
     ("build", "setting", "words"),
     [
         (
-            lambda: base(tls=TlsConfig(enabled=True, insecure_skip_verify=True, ca=PemMaterial("x"))),
+            lambda: base(tls=TlsConfig(enabled=True, insecure_skip_verify=True, ca=PemMaterial(CA_PEM))),
             "tls.insecure_skip_verify",
             "never used",
         ),
@@ -621,7 +636,9 @@ def test_unknown_secret_output_is_not_blank() -> None:
         (lambda: msk_iam(["b:9098"], socket_path="/run/s.sock", serverless=True), "flavor", "8 MiB"),
         (
             lambda: base(
-                tls=TlsConfig(enabled=True, client_cert=PemMaterial("c"), client_key=PemMaterial("k"))
+                tls=TlsConfig(
+                    enabled=True, client_cert=PemMaterial(CERT_PEM), client_key=PemMaterial(KEY_PEM)
+                )
             ),
             "kafka_principal",
             "no ACLs can be derived",
@@ -665,7 +682,7 @@ def test_friendly_inputs_are_normalised() -> None:
         kafka_version="3.9",
         sasl=ScramAuth("mimir", "plain-str-password"),  # type: ignore[arg-type]
         tls=TlsConfig(
-            enabled=True, client_cert="CERT", client_key="KEY", cipher_suites="TLS_AES_128_GCM_SHA256"
+            enabled=True, client_cert=CERT_PEM, client_key=KEY_PEM, cipher_suites=["TLS_AES_128_GCM_SHA256"]
         ),  # type: ignore[arg-type]
     )
     assert c.addresses == ("b-1:9096", "b-2:9096") and c.flavor is KafkaFlavor.MSK_PROVISIONED
@@ -673,6 +690,6 @@ def test_friendly_inputs_are_normalised() -> None:
     assert IngestStorageContract(addresses=None).addresses == ()  # type: ignore[arg-type]
     assert c.mimir_version == MimirVersion(3, 1, 2)
     assert "plain-str-password" not in repr(c) and c.sasl.password.value == "plain-str-password"  # type: ignore[union-attr]
-    assert c.tls.client_key == PemMaterial("KEY", secret=True) and "KEY" not in repr(c.tls)
+    assert c.tls.client_key == PemMaterial(KEY_PEM, secret=True) and KEY_SENTINEL not in repr(c.tls)
     assert c.tls.cipher_suites == ("TLS_AES_128_GCM_SHA256",)
     assert validate(c) is c

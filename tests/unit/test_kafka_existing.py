@@ -20,6 +20,7 @@ from mimirkafka.kafka.endpoint import first_port
 from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs, provider_args
 from mimirkafka.kafka.protection import DeployedTopic
 from mocks import run_program
+from test_contract_cases import CA_PEM, CERT_PEM, KEY_PEM
 
 TOPIC = "kafka:index/topic:Topic"
 ACL = "kafka:index/acl:Acl"
@@ -132,7 +133,7 @@ def test_plaintext_no_user_no_acls_and_tls_explicitly_off():
 
 
 def test_mtls_acls_use_certificate_principal_and_admin_cert_is_secret():
-    c = mtls(["b:9094"], "CA-PEM", "CERT-PEM", "KEY-PEM", principal="User:CN=mimir")
+    c = mtls(["b:9094"], CA_PEM, CERT_PEM, KEY_PEM, principal="User:CN=mimir")  # validation loads them
     admin = AdminConnection(
         ["b:9094"], tls=True, ca_cert="CA-PEM", client_cert="ADMIN-CERT", client_key="ADMIN-KEY"
     )

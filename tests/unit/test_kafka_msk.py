@@ -25,6 +25,7 @@ from mimirkafka.kafka.msk_serverless import (
     serverless_problems,
 )
 from mocks import msk_brokers, run_program
+from test_contract_cases import CERT_PEM, KEY_PEM
 
 SUBNETS = ["subnet-a", "subnet-b", "subnet-c"]
 
@@ -48,7 +49,7 @@ def _mtls():
         addresses=("placeholder:9094",),
         sasl=NoSasl(),
         tls=TlsConfig(
-            enabled=True, client_cert=PemMaterial("CERT"), client_key=PemMaterial("KEY", secret=True)
+            enabled=True, client_cert=PemMaterial(CERT_PEM), client_key=PemMaterial(KEY_PEM, secret=True)
         ),
         kafka_principal="User:CN=mimir",
     )

@@ -22,6 +22,7 @@ from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
 from mimirkafka.stack_config import StackConfigError
 from mocks import ProgramRun, RecordedResource, run_program
+from test_contract_cases import CA_PEM
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name.split(".")[1] for p in (REPO / "stacks").glob("Pulumi.*.yaml"))
@@ -31,7 +32,8 @@ TEST_SECRETS = {
     "kafkaAdminPassword": "s3cr3t-admin-password-for-tests",
 }
 BROKER_ADMIN_PASSWORD = "s3cr3t-broker-admin-from-info-file"
-FAKE_CA = "-----BEGIN CERTIFICATE-----\nMIIBfakeCA\n-----END CERTIFICATE-----\n"
+#: A real (throw-away) certificate: contract validation loads PEM text given in clear.
+FAKE_CA = CA_PEM
 MOCK_PASSWORD = "mock-password-" + "x" * 24
 #: Stacks whose brokers present a certificate from a private CA (the fixture broker, Strimzi).
 PRIVATE_CA_STACKS = {"local", "staging"}

@@ -43,7 +43,7 @@ from mimirkafka.contract.model import (
     secret,
 )
 from mimirkafka.contract.parse import config_from_flags, contract_from_flags, contract_from_mimir_config
-from mimirkafka.contract.presets import msk_iam, mtls, plaintext, scram_over_tls
+from mimirkafka.contract.presets import confluent_cloud, msk_iam, mtls, plaintext, scram_over_tls
 from mimirkafka.contract.validation import (
     check_topic_change,
     problems,
@@ -59,7 +59,7 @@ __all__ = [  # noqa: RUF022 - grouped by module
     "SECRET_ENV_VARS", "RenderedMimir", "render_mimir",
     "SETTINGS", "MimirSetting",
     "config_from_flags", "contract_from_flags", "contract_from_mimir_config",
-    "msk_iam", "mtls", "plaintext", "scram_over_tls",
+    "confluent_cloud", "msk_iam", "mtls", "plaintext", "scram_over_tls",
     "check_topic_change", "problems", "refuse_topic_change", "validate", "warnings",
     "PRODUCER_BATCH_MAX_BYTES", "MAX_PRODUCER_RECORD_SIZE_BYTES", "MIN_PRODUCER_RECORD_SIZE_BYTES",
     "KafkaFlavor", "SaslMechanism", "MimirVersion", "SecretValue", "secret",

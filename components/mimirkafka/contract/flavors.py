@@ -1,15 +1,16 @@
 """What each Kafka flavor offers and accepts: mechanisms, limits, settable configs, ports and quirks.
 
 Sources: shared/reference/msk-aws.md (MSK provisioned, Express, Serverless), selfmanaged-kafka.md
-(Strimzi, Apache image, Redpanda, WarpStream, Confluent) and WarpStream's "Enable Agent Authentication"
-page (SASL/PLAIN and SASL/SCRAM-SHA-512, TLS and mTLS on the Kafka port).
+(Strimzi, Apache image, Redpanda, WarpStream, Confluent Platform) and WarpStream's "Enable Agent
+Authentication" page (SASL/PLAIN and SASL/SCRAM-SHA-512, TLS and mTLS on the Kafka port). The Confluent
+Cloud traits are from memory of Confluent's documentation, not from the reference notes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mimirkafka.contract.model import KafkaFlavor, SaslMechanism
+from mimirkafka.contract.model import MAX_PRODUCER_RECORD_SIZE_BYTES, KafkaFlavor, SaslMechanism
 
 M = SaslMechanism
 
@@ -17,6 +18,11 @@ M = SaslMechanism
 KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1_048_588
 #: MSK Serverless caps a topic's ``max.message.bytes`` at 8 MiB.
 MSK_SERVERLESS_MAX_MESSAGE_BYTES = 8_388_608
+#: Confluent Cloud's cap on a topic's ``max.message.bytes`` on Basic, Standard and Enterprise clusters, and on
+#: Dedicated ones. FROM MEMORY of Confluent's "Kafka cluster types" / topic-config docs, not in the reference
+#: notes and not verified offline: check Confluent's current limits if a topic config update is refused.
+CONFLUENT_CLOUD_MAX_MESSAGE_BYTES = 8_388_608
+CONFLUENT_CLOUD_DEDICATED_MAX_MESSAGE_BYTES = 20_971_520
 #: Room kept below a flavor's message cap for record-batch overhead; Mimir keeps the same 16 KiB
 #: between its producer batch cap and its largest record.
 RECORD_OVERHEAD_BYTES = 16_384
@@ -53,6 +59,9 @@ class FlavorTraits:
     fixed_min_insync_replicas: int | None = None
     #: Fetch MaxBytes counts uncompressed bytes: Mimir must set use_compressed_bytes_as_fetch_max_bytes=false.
     fetch_max_bytes_uncompressed: bool = False
+    #: A SASL PLAIN/SCRAM username is the Kafka principal (``User:<username>``) that ACLs name. Not on
+    #: Confluent Cloud: the username is an API key, ACLs name its service account (``User:sa-...``).
+    sasl_username_is_principal: bool = True
     #: Fixed listener ports by client path: "plaintext", "tls" (incl. mTLS), "scram", "iam".
     ports: dict[str, frozenset[int]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -93,6 +102,53 @@ FLAVORS: dict[KafkaFlavor, FlavorTraits] = {
         notes=(
             "CFK: put broker configs in spec.configOverrides.server as key=value lines.",
             "CFK computes default.replication.factor and min.insync.replicas from the broker count.",
+        ),
+    ),
+    # Confluent Cloud (from memory, see CONFLUENT_CLOUD_MAX_MESSAGE_BYTES): SASL PLAIN with an API key and
+    # secret, or OAUTHBEARER, always over TLS with public CA roots; no SCRAM, no unauthenticated clients, and
+    # only topic configs are settable. Topics are replicated 3 ways with min.insync.replicas 2. mTLS is not
+    # modelled (at most a Dedicated-cluster option, unverified), so it is refused.
+    KafkaFlavor.CONFLUENT_CLOUD: FlavorTraits(
+        KafkaFlavor.CONFLUENT_CLOUD,
+        frozenset({M.PLAIN, M.OAUTHBEARER}),
+        mtls=False,
+        unauthenticated=False,
+        tls_required=True,
+        sasl_requires_tls=True,
+        broker_config_settable=False,
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        # Confluent Cloud's default max.message.bytes (2 MiB + 12 bytes), from memory.
+        default_max_message_bytes=2_097_164,
+        max_message_bytes_cap=CONFLUENT_CLOUD_MAX_MESSAGE_BYTES,
+        fixed_replication_factor=3,
+        fixed_min_insync_replicas=2,
+        sasl_username_is_principal=False,
+        notes=(
+            "SASL PLAIN (API key and secret) or OAUTHBEARER over TLS; only topic configs can be set.",
+            "Basic/Standard/Enterprise cap max.message.bytes at 8 MiB; Mimir's hard-coded 16,000,000-byte "
+            "producer batch may exceed it under load. Dedicated clusters (confluent-cloud-dedicated) allow "
+            "20 MiB.",
+            "These limits are from memory of Confluent's docs, not verified here.",
+        ),
+    ),
+    KafkaFlavor.CONFLUENT_CLOUD_DEDICATED: FlavorTraits(
+        KafkaFlavor.CONFLUENT_CLOUD_DEDICATED,
+        frozenset({M.PLAIN, M.OAUTHBEARER}),
+        mtls=False,
+        unauthenticated=False,
+        tls_required=True,
+        sasl_requires_tls=True,
+        broker_config_settable=False,
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        default_max_message_bytes=2_097_164,
+        max_message_bytes_cap=CONFLUENT_CLOUD_DEDICATED_MAX_MESSAGE_BYTES,
+        fixed_replication_factor=3,
+        fixed_min_insync_replicas=2,
+        sasl_username_is_principal=False,
+        notes=(
+            "SASL PLAIN (API key and secret) or OAUTHBEARER over TLS; only topic configs can be set.",
+            "Dedicated clusters allow max.message.bytes up to 20 MiB (from memory, not verified here): the "
+            "topic is raised to Mimir's 16,000,000-byte batch cap.",
         ),
     ),
     KafkaFlavor.MSK_PROVISIONED: FlavorTraits(
@@ -188,4 +244,6 @@ def traits(flavor: KafkaFlavor) -> FlavorTraits:
 def max_record_size_for(flavor: KafkaFlavor) -> int | None:
     """The largest ``producer_max_record_size_bytes`` the flavor accepts, or ``None`` if Mimir's max fits."""
     cap = FLAVORS[flavor].max_message_bytes_cap
-    return None if cap is None else cap - RECORD_OVERHEAD_BYTES
+    if cap is None or cap - RECORD_OVERHEAD_BYTES >= MAX_PRODUCER_RECORD_SIZE_BYTES:
+        return None
+    return cap - RECORD_OVERHEAD_BYTES

@@ -73,7 +73,7 @@ def batch_limit_bytes(c: IngestStorageContract) -> int:
 def principal_for(c: IngestStorageContract) -> str | None:
     if c.kafka_principal is not None:
         return c.kafka_principal
-    if isinstance(c.sasl, PlainAuth | ScramAuth):
+    if isinstance(c.sasl, PlainAuth | ScramAuth) and FLAVORS[c.flavor].sasl_username_is_principal:
         return f"User:{c.sasl.username}"
     return None
 

@@ -11,6 +11,7 @@ Secret values (passwords, tokens, keys) are held in :class:`SecretValue`, whose 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -32,6 +33,11 @@ class KafkaFlavor(str, Enum):
     MSK_PROVISIONED = "msk-provisioned"
     MSK_EXPRESS = "msk-express"
     MSK_SERVERLESS = "msk-serverless"
+    #: Confluent Cloud Basic, Standard or Enterprise clusters (8 MiB message cap); Confluent Platform
+    #: (self-managed, CFK) is ``CONFLUENT``.
+    CONFLUENT_CLOUD = "confluent-cloud"
+    #: Confluent Cloud Dedicated clusters, whose message cap (20 MiB) is above Mimir's batch cap.
+    CONFLUENT_CLOUD_DEDICATED = "confluent-cloud-dedicated"
     STRIMZI = "strimzi"
     REDPANDA = "redpanda"
     WARPSTREAM = "warpstream"
@@ -55,11 +61,10 @@ class MimirVersion:
 
     @classmethod
     def parse(cls, text: str) -> MimirVersion:
-        m = re.fullmatch(r"(?:mimir-)?v?(\d+)\.(\d+)(?:\.(\d+))?", text.strip())
+        pattern = r"(?:mimir-)?v?(\d+)\.(\d+)(?:\.(\d+))?"
+        m = re.fullmatch(pattern, text.strip()) if isinstance(text, str) else None
         if not m:
-            raise ValueError(
-                f"mimir_version: {text!r} is not a Mimir release number; set it like '3.1.2'"
-            )
+            raise ValueError(f"mimir_version: {text!r} is not a Mimir release number; set it like '3.1.2'")
         return cls(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
 
     def __str__(self) -> str:
@@ -262,9 +267,10 @@ class TlsConfig:
             value = getattr(self, name)
             if value is not None and not isinstance(value, PemMaterial):
                 object.__setattr__(self, name, PemMaterial(value, secret=name == "client_key"))
-        if isinstance(self.cipher_suites, str):
-            suites = tuple(x.strip() for x in self.cipher_suites.split(",") if x.strip())
-            object.__setattr__(self, "cipher_suites", suites)
+        # A list is normalised to a tuple; a plain string is left as is for validation to refuse: a single
+        # "TLS_A,TLS_B" string is ambiguous with a typo'd one-element tuple ("TLS_A" without the comma).
+        if isinstance(self.cipher_suites, list):
+            object.__setattr__(self, "cipher_suites", tuple(self.cipher_suites))
 
     @property
     def mutual(self) -> bool:
@@ -334,16 +340,20 @@ class IngestStorageContract:
     def __post_init__(self) -> None:
         # Friendly inputs (config files, the REPL) are normalised once, so every derivation sees one shape:
         # "a:9092,b:9092" or a list become a tuple, "3.1.2" a MimirVersion, "msk-provisioned" a KafkaFlavor.
+        # Anything else is left untouched for validation to report as a Problem: building a contract never
+        # raises, so every mistake shows up in one ContractError.
         if self.addresses is None:
             object.__setattr__(self, "addresses", ())
         elif isinstance(self.addresses, str):
             split = tuple(a.strip() for a in self.addresses.split(",") if a.strip())
             object.__setattr__(self, "addresses", split)
-        else:
+        elif isinstance(self.addresses, list | tuple):
             stripped = tuple(a.strip() if isinstance(a, str) else a for a in self.addresses)
             object.__setattr__(self, "addresses", stripped)
         if isinstance(self.mimir_version, str):
-            object.__setattr__(self, "mimir_version", MimirVersion.parse(self.mimir_version))
+            # A wrong one ("latest") stays a str: validation's type rule reports it with the fix.
+            with contextlib.suppress(ValueError):
+                object.__setattr__(self, "mimir_version", MimirVersion.parse(self.mimir_version))
         if isinstance(self.flavor, str) and not isinstance(self.flavor, KafkaFlavor):
             flavors = {f.value: f for f in KafkaFlavor}
             if self.flavor in flavors:

@@ -13,7 +13,7 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -237,7 +237,8 @@ def contract_from_mimir_config(
     use_compressed = kafka.get("use_compressed_bytes_as_fetch_max_bytes")
     ring = ((tree.get("ingester") or {}).get("partition_ring")) or {}
     ring_defaults = PartitionRingSettings()
-    version = MimirVersion.parse(mimir_version) if isinstance(mimir_version, str) else mimir_version
+    # A str is parsed by the contract, which reports a wrong one as a Problem instead of raising.
+    version = cast(MimirVersion, mimir_version)
     default_mount = TlsConfig().mount_dir
     return IngestStorageContract(
         addresses=tuple(a.strip() for a in addresses if str(a).strip()),

@@ -7,7 +7,7 @@ arguments not named here go straight to the contract (e.g. ``ingesters=IngesterL
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from mimirkafka.contract.flavors import max_record_size_for
 from mimirkafka.contract.model import (
@@ -19,6 +19,7 @@ from mimirkafka.contract.model import (
     MskIamStatic,
     NoSasl,
     PemMaterial,
+    PlainAuth,
     ScramAuth,
     TlsConfig,
     TopicSettings,
@@ -27,7 +28,8 @@ from mimirkafka.contract.model import (
 
 
 def _version(v: MimirVersion | str) -> MimirVersion:
-    return MimirVersion.parse(v) if isinstance(v, str) else v
+    # The contract parses a str itself and reports a wrong one ("latest") as a Problem instead of raising.
+    return cast(MimirVersion, v)
 
 
 def plaintext(
@@ -156,6 +158,41 @@ def msk_iam(
         mimir_version=_version(mimir_version),
         kafka_version=kw.pop("kafka_version", "3.9"),
         sasl=sasl,
+        tls=TlsConfig(enabled=True),
+        **kw,
+    )
+
+
+def confluent_cloud(
+    bootstrap: Sequence[str] | str,
+    api_key: str,
+    api_secret: Any,
+    *,
+    service_account: str | None = None,
+    dedicated: bool = False,
+    topic: str = "mimir-ingest",
+    partitions: int = 16,
+    mimir_version: MimirVersion | str = "3.1.2",
+    **kw: Any,
+) -> IngestStorageContract:
+    """Confluent Cloud with an API key: SASL PLAIN over TLS, public CA roots. ``api_secret`` may be a
+    str or a ``pulumi.Output``. Basic/Standard/Enterprise clusters cap messages at 8 MiB, so the producer
+    record size is lowered to fit; ``dedicated=True`` declares a Dedicated cluster (20 MiB cap).
+    ``service_account`` (``sa-...``) owns the API key: ACLs name it, not the key."""
+    addresses = (
+        tuple(a.strip() for a in bootstrap.split(",")) if isinstance(bootstrap, str) else tuple(bootstrap)
+    )
+    flavor = KafkaFlavor.CONFLUENT_CLOUD_DEDICATED if dedicated else KafkaFlavor.CONFLUENT_CLOUD
+    if (limit := max_record_size_for(flavor)) is not None:
+        kw.setdefault("producer_max_record_size_bytes", limit)
+    if service_account is not None:
+        kw.setdefault("kafka_principal", f"User:{service_account}")
+    return IngestStorageContract(
+        addresses=addresses,
+        topic=TopicSettings(name=topic, partitions=partitions),
+        flavor=flavor,
+        mimir_version=_version(mimir_version),
+        sasl=PlainAuth(api_key, secret(api_secret)),
         tls=TlsConfig(enabled=True),
         **kw,
     )

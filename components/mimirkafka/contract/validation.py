@@ -10,6 +10,7 @@ choices. Each rule is one small function returning problems; :data:`RULES` lists
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from mimirkafka.contract.model import (
     OAuthBearerSocket,
     OAuthBearerStatic,
     PartitionRingSettings,
+    PemMaterial,
     PlainAuth,
     SaslMechanism,
     ScramAuth,
@@ -205,13 +207,20 @@ def rule_types(c: IngestStorageContract) -> Iterator[Problem]:
             f"use one of: {', '.join(f.value for f in KafkaFlavor)}",
         )
     if not isinstance(c.mimir_version, MimirVersion):
-        yield Problem("mimir_version", c.mimir_version, "is not a Mimir version", "write it like '3.1.2'")
+        yield Problem(
+            "mimir_version",
+            c.mimir_version,
+            "is not a Mimir release number (a chart or image tag such as 'latest' cannot be checked)",
+            "set it like '3.1.2'",
+        )
     if not isinstance(c.kafka_version, str):
         yield Problem("kafka_version", c.kafka_version, "must be a string", "write it like '4.1' (quoted)")
-    if not all(isinstance(a, str) for a in c.addresses):
+    if not isinstance(c.addresses, tuple) or not all(isinstance(a, str) for a in c.addresses):
         yield Problem(
             "addresses", c.addresses, "must be host:port strings", 'write e.g. ("kafka-0.kafka:9092",)'
         )
+    yield from _field_types(c)
+    yield from _secret_types(c)
     if isinstance(c.sasl, ScramAuth) and c.sasl.sha not in (256, 512):
         yield Problem(
             "sasl.sha",
@@ -225,6 +234,147 @@ def rule_types(c: IngestStorageContract) -> Iterator[Problem]:
             type(c.sasl).__name__,
             "is not an authentication variant",
             "use NoSasl(), PlainAuth, ScramAuth, OAuthBearer*/MskIam* (Static, File or Socket)",
+        )
+
+
+def _is_output(v: object) -> bool:
+    """A ``pulumi.Output``, recognised without importing pulumi: if the module is not loaded, no Output
+    exists; otherwise ``isinstance``. The ``apply`` duck-typing fallback covers test doubles."""
+    pulumi = sys.modules.get("pulumi")
+    output_cls = getattr(pulumi, "Output", None) if pulumi is not None else None
+    if isinstance(output_cls, type) and isinstance(v, output_cls):
+        return True
+    return callable(getattr(v, "apply", None)) and not isinstance(v, str | bytes)
+
+
+def _text_fields(c: IngestStorageContract) -> list[tuple[str, Any, bool]]:
+    """``(setting, value, optional)`` of every free-text field the rules call string methods on."""
+    t, s = c.tls, c.sasl
+    fields: list[tuple[str, Any, bool]] = [
+        ("topic.name", c.topic.name, False),
+        ("client_id", c.client_id, True),
+        ("kafka_principal", c.kafka_principal, True),
+        ("consumer_group_prefix", c.consumer_group_prefix, False),
+        ("block_builder_consumer_group", c.block_builder_consumer_group, True),
+        ("remote_timeout", c.remote_timeout, False),
+        ("partition_ring.kvstore_store", c.partition_ring.kvstore_store, False),
+        (
+            "partition_ring.min_partition_owners_duration",
+            c.partition_ring.min_partition_owners_duration,
+            False,
+        ),
+        (
+            "partition_ring.delete_inactive_partition_after",
+            c.partition_ring.delete_inactive_partition_after,
+            False,
+        ),
+        ("tls.server_name", t.server_name, True),
+        ("tls.min_version", t.min_version, True),
+        ("tls.mount_dir", t.mount_dir, False),
+        ("tls.ca_path", t.ca_path, True),
+        ("tls.cert_path", t.cert_path, True),
+        ("tls.key_path", t.key_path, True),
+    ]
+    if isinstance(s, PlainAuth | ScramAuth):
+        fields.append(("sasl.username", s.username, False))
+    elif isinstance(s, OAuthBearerStatic):
+        fields.append(("sasl.zid", s.zid, True))
+    elif isinstance(s, MskIamStatic):
+        fields.append(("sasl.user_agent", s.user_agent, True))
+    elif isinstance(s, OAuthBearerFile | MskIamFile):
+        fields.append(("sasl.path", s.path, False))
+    elif isinstance(s, OAuthBearerSocket | MskIamSocket):
+        fields += [("sasl.socket_path", s.socket_path, False), ("sasl.timeout", s.timeout, False)]
+    return fields
+
+
+_BOOL_FIELDS = (
+    ("enabled", lambda c: c.enabled, False),
+    ("auto_create_topic_enabled", lambda c: c.auto_create_topic_enabled, False),
+    ("use_compressed_bytes_as_fetch_max_bytes", lambda c: c.use_compressed_bytes_as_fetch_max_bytes, True),
+    ("tls.enabled", lambda c: c.tls.enabled, False),
+    ("tls.insecure_skip_verify", lambda c: c.tls.insecure_skip_verify, False),
+)
+
+
+def _field_types(c: IngestStorageContract) -> Iterator[Problem]:
+    """Strings, booleans, the cipher list and PEM holders: what a YAML file or a REPL gets wrong."""
+    if not isinstance(c.sasl, SaslAuthTypes):
+        return  # reported by rule_types; the variant's fields are unknown
+    for setting, v, optional in _text_fields(c):
+        if not isinstance(v, str) and not (optional and v is None):
+            yield Problem(
+                setting,
+                v,
+                "must be a string" + (" or None" if optional else ""),
+                f"write {setting} as quoted text" + (" or leave it unset" if optional else ""),
+            )
+    for setting, get, optional in _BOOL_FIELDS:
+        v = get(c)
+        if not isinstance(v, bool) and not (optional and v is None):
+            yield Problem(
+                setting, v, "must be True or False", f"write {setting}=True or False, without quotes"
+            )
+    if isinstance(c.sasl, OAuthBearerStatic):
+        ext = c.sasl.extensions
+        if not isinstance(ext, dict) or not all(isinstance(x, str) for kv in ext.items() for x in kv):
+            yield Problem(
+                "sasl.extensions",
+                ext,
+                "must map strings to strings",
+                'write e.g. {"logicalCluster": "lkc-1"}',
+            )
+    suites = c.tls.cipher_suites
+    if not isinstance(suites, tuple) or not all(isinstance(x, str) for x in suites):
+        fix = "give a tuple or list of Go cipher suite names"
+        if isinstance(suites, str):
+            fix += f", e.g. cipher_suites={tuple(x.strip() for x in suites.split(',') if x.strip())!r}"
+        yield Problem("tls.cipher_suites", suites, "must be a tuple or list of cipher suite names", fix)
+    for name in ("ca", "client_cert", "client_key"):
+        m = getattr(c.tls, name)
+        if m is None:
+            continue
+        pem = m.pem if isinstance(m, PemMaterial) else None
+        if isinstance(pem, SecretValue):
+            pem = pem.value
+        if not isinstance(m, PemMaterial) or not (pem is None or isinstance(pem, str) or _is_output(pem)):
+            shown = f"<{type(pem).__name__}>" if isinstance(m, PemMaterial) else m
+            yield Problem(
+                f"tls.{name}",
+                "***" if name == "client_key" else shown,
+                "must hold PEM text (a str), a pulumi Output, or None for a file mounted out of band",
+                f"pass tls.{name}=PemMaterial(<PEM text>) (decode bytes with .decode())",
+            )
+
+
+def _secret_fields(c: IngestStorageContract) -> list[tuple[str, Any]]:
+    s = c.sasl
+    if isinstance(s, PlainAuth | ScramAuth):
+        return [("sasl.password", s.password)]
+    if isinstance(s, OAuthBearerStatic):
+        return [("sasl.token", s.token)]
+    if isinstance(s, MskIamStatic):
+        return [
+            ("sasl.access_key", s.access_key),
+            ("sasl.secret_key", s.secret_key),
+            ("sasl.session_token", s.session_token),
+        ]
+    return []
+
+
+def _secret_types(c: IngestStorageContract) -> Iterator[Problem]:
+    """A secret must be a str or a pulumi Output; ``None`` inside means the Kafka side generates it."""
+    for setting, held in _secret_fields(c):
+        if held is None:
+            continue  # an absent secret is rule_sasl_credentials' business
+        v = held.value if isinstance(held, SecretValue) else held
+        if v is None or isinstance(v, str) or _is_output(v):
+            continue
+        yield Problem(
+            setting,
+            "SecretValue(***)",
+            f"holds a {type(v).__name__}, not a string or a pulumi Output (the value itself is not shown)",
+            f"pass {setting} as a string, e.g. secret(str(...)), or as a pulumi secret Output",
         )
 
 
@@ -270,6 +420,20 @@ def rule_addresses(c: IngestStorageContract) -> Iterator[Problem]:
                 a,
                 "is not a host:port address with a port between 1 and 65535",
                 'write it like "kafka-0.kafka:9092" or "[fd00::1]:9092"',
+            )
+    # Host names are case-insensitive: "Kafka:9092" and "kafka:9092" are the same broker.
+    first: dict[str, int] = {}
+    for i, a in enumerate(c.addresses):
+        first.setdefault(a.strip().lower(), i)
+    unique = tuple(c.addresses[i] for i in sorted(first.values()))
+    for i, a in enumerate(c.addresses):
+        key = a.strip().lower()
+        if first[key] != i:
+            yield Problem(
+                f"addresses[{i}]",
+                a,
+                f"repeats addresses[{first[key]}]",
+                f"list each seed broker once: addresses={unique!r}",
             )
 
 
@@ -440,6 +604,73 @@ def rule_tls_options(c: IngestStorageContract) -> Iterator[Problem]:
                 "Mimir ignores the tls_* settings unless tls_enabled is true",
                 "set tls.enabled=True, or remove the setting",
             )
+
+
+def _pem_failure(text: str, want_key: bool) -> str | None:
+    """Why ``text`` is not a PEM certificate chain (or private key), or ``None`` if it loads.
+
+    The reasons are fixed phrases, never the library's message or the text: a key must not leak."""
+    from cryptography import x509  # lazy: validation is imported by every component at start-up
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    data = text.strip().encode("utf-8", "replace")
+    if b"-----BEGIN " not in data:
+        if "\n" not in text.strip() and text.strip().startswith(("/", "./", "~")):
+            return "looks like a file path, not PEM text"
+        return "no '-----BEGIN ...-----' block found"
+    has_key = b"PRIVATE KEY-----" in data
+    if want_key:
+        if not has_key:
+            return "holds no PRIVATE KEY block (a certificate given as the key?)"
+        try:
+            load_pem_private_key(data, password=None)
+        except TypeError:
+            return "the key is encrypted; Mimir cannot read an encrypted key"
+        except ValueError:
+            return "the PRIVATE KEY block could not be decoded"
+        except UnsupportedAlgorithm:
+            return "the key type is not supported"
+        return None
+    if has_key:
+        return "holds a PRIVATE KEY block; a private key does not belong here"
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        return "holds no CERTIFICATE block"
+    try:
+        x509.load_pem_x509_certificates(data)
+    except ValueError:
+        return "a CERTIFICATE block could not be decoded"
+    return None
+
+
+_PEM_FIELDS = (
+    ("ca", False, "the CA certificate(s) that signed the brokers' certificates", "ca_path"),
+    ("client_cert", False, "Mimir's client certificate", "cert_path"),
+    ("client_key", True, "the private key of Mimir's client certificate", "key_path"),
+)
+
+
+def rule_tls_pem(c: IngestStorageContract) -> Iterator[Problem]:
+    """PEM text given in clear is loaded with ``cryptography`` now, not discovered broken in the pods.
+    Outputs are checked when they resolve (by the doctor), ``None`` means mounted out of band."""
+    for name, want_key, what, path_field in _PEM_FIELDS:
+        m = getattr(c.tls, name)
+        pem = m.pem.value if m is not None and isinstance(m.pem, SecretValue) else getattr(m, "pem", None)
+        if not isinstance(pem, str):
+            continue
+        reason = _pem_failure(pem, want_key)
+        if reason is None:
+            continue
+        kind = "private key" if want_key else "certificate"
+        one_line = "\n" not in pem.strip() and len(pem) <= 80 and "PRIVATE" not in pem
+        shown = "***" if want_key else (pem if one_line else f"<{len(pem)} characters of text>")
+        yield Problem(
+            f"tls.{name}",
+            shown,
+            f"is not a PEM {kind}: {reason}",
+            f"pass the PEM text of {what} (the file's content, not its path), or PemMaterial(None) with "
+            f"tls.{path_field}=<path in the pods> for a file mounted out of band",
+        )
 
 
 def rule_durations(c: IngestStorageContract) -> Iterator[Problem]:
@@ -829,6 +1060,7 @@ RULES: tuple[Rule, ...] = (
     rule_sasl_paths,
     rule_tls_pair,
     rule_tls_options,
+    rule_tls_pem,
     rule_durations,
     rule_client_id,
     rule_mimir_version,
@@ -919,12 +1151,32 @@ def warn_flavor(c: IngestStorageContract) -> Iterator[Problem]:
             "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap under load",
             "prefer msk-provisioned for production",
         )
+    if c.flavor is KafkaFlavor.CONFLUENT_CLOUD:
+        yield Problem(
+            "flavor",
+            c.flavor.value,
+            "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap of Basic, Standard "
+            "and Enterprise clusters under load",
+            "use a Dedicated cluster (flavor='confluent-cloud-dedicated') for production",
+        )
     if c.sasl.mechanism is SaslMechanism.OAUTHBEARER and c.kafka_principal is None:
         yield Problem(
             "kafka_principal",
             None,
             "the OAUTHBEARER principal (the token's subject) is unknown, so no ACLs can be derived",
             "set kafka_principal='User:<token subject>'",
+        )
+    if (
+        isinstance(c.sasl, PlainAuth | ScramAuth)
+        and not FLAVORS[c.flavor].sasl_username_is_principal
+        and c.kafka_principal is None
+    ):
+        yield Problem(
+            "kafka_principal",
+            None,
+            f"on {c.flavor.value} the SASL username is an API key, not the principal ACLs name, so no ACLs "
+            "can be derived",
+            "set kafka_principal='User:sa-<id>' (the API key's service account)",
         )
     if c.tls.mutual and c.sasl.mechanism is None and c.kafka_principal is None:
         yield Problem(
