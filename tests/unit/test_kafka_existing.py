@@ -204,3 +204,22 @@ def test_wrong_flavor_refused():
     c = dataclasses.replace(plaintext(["b:9092"]), flavor=KafkaFlavor.MSK_SERVERLESS)
     with pytest.raises(ContractError):
         _run(c)
+
+
+def test_confluent_cloud_topic_fits_the_8_mib_cap_and_acls_name_the_service_account():
+    from mimirkafka.contract import confluent_cloud
+
+    c = confluent_cloud(
+        "pkc-abc12.eu-west-1.aws.confluent.cloud:9092", "APIKEY123", "api-secret", service_account="sa-x1y2"
+    )
+    admin = AdminConnection(
+        ["pkc-abc12.eu-west-1.aws.confluent.cloud:9092"], SaslMechanism.PLAIN, "ADMINKEY", "admin-secret",
+        tls=True,
+    )
+    run, _ = _run(c, admin)
+    topic = run.one(TOPIC)
+    assert topic.inputs["config"]["max.message.bytes"] == "8388608"
+    assert c.producer_max_record_size_bytes <= 8_388_608 - 16_384  # Mimir's batches fit the cap
+    assert not run.of_type(SCRAM)  # API keys are made in Confluent Cloud, not with SCRAM
+    assert {a[4] for a in _acl_set(run)} == {"User:sa-x1y2"}  # not the API key
+    assert run.one(PROVIDER).is_secret("saslPassword")

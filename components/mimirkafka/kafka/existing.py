@@ -49,6 +49,8 @@ PROVIDER_MECHANISMS: dict[SaslMechanism, str] = {
 EXISTING_FLAVORS = (
     KafkaFlavor.APACHE,
     KafkaFlavor.CONFLUENT,
+    KafkaFlavor.CONFLUENT_CLOUD,
+    KafkaFlavor.CONFLUENT_CLOUD_DEDICATED,
     KafkaFlavor.REDPANDA,
     KafkaFlavor.WARPSTREAM,
     KafkaFlavor.STRIMZI,
