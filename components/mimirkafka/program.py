@@ -424,7 +424,8 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     if k.preflight:
         # As Mimir (its rendered contract, with the password the Kafka side settled on), once the
         # topic and the ACLs exist; the ACLs wait for the SCRAM user. A failure fails the update here,
-        # before the Mimir side is written.
+        # before the Mimir side is written. The verdict is logged on the resource, not exported: a
+        # preview does not run the checks, so an exported verdict would show as a change in every preview.
         preflight = KafkaPreflight(
             "kafka-preflight",
             KafkaPreflightArgs(
@@ -483,12 +484,6 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     password = endpoint.credentials.password
     if password is not None:
         outputs["kafkaMimirPassword"] = pulumi.Output.secret(password)
-    if preflight is not None:
-        # The verdict only (pass/warn; a failure already failed the update). Not a secret, although
-        # computed from secret inputs; "preview" while the checks have not run.
-        outputs["kafkaPreflight"] = pulumi.Output.unsecret(
-            preflight.report.apply(lambda r: r["status"] if r else "preview")
-        )
     if render_dir:
         outputs["renderDir"] = str(render_dir)
     if iam:
