@@ -602,7 +602,7 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         raise StackConfigError(
             f"kafkaPreflight=true: only with kafkaKind=existing (the brokers of kafkaKind={kind} are "
             "usually not reachable from where Pulumi runs); set kafkaPreflight=false and run "
-            "`python -m mimirkafka.doctor` next to Mimir instead"
+            "`mimirkafka doctor` next to Mimir instead"
         )
     try:
         mimir_version = MimirVersion.parse(v["mimirVersion"])
