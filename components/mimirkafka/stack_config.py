@@ -606,8 +606,10 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         )
     try:
         mimir_version = MimirVersion.parse(v["mimirVersion"])
-    except ValueError as e:
-        raise StackConfigError(str(e)) from None
+    except ValueError:
+        raise StackConfigError(
+            f"mimirVersion={v['mimirVersion']!r}: not a Mimir release number; set it like '3.1.2'"
+        ) from None
     try:
         extra = yaml.safe_load(v["mimirExtraValues"]) if v["mimirExtraValues"] else {}
     except yaml.YAMLError as e:

@@ -226,3 +226,14 @@ def test_every_stack_is_shipped() -> None:
 def test_secret_set_in_clear_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StackConfigError, match="set it with `pulumi config set --secret"):
         run_stack("byo", tmp_path, secret=False)
+
+
+def test_byo_confluent_cloud_fits_the_8_mib_cap_and_grants_the_service_account(tmp_path: Path) -> None:
+    run = run_stack("byo", tmp_path)
+    kafka = helm_values(run, tmp_path, "byo")["mimir"]["structuredConfig"]["ingest_storage"]["kafka"]
+    partitions, max_message = kafka_topic(run, kafka["topic"])
+    assert partitions == 32
+    assert max_message == 8_388_608  # Confluent Cloud's cap, not Kafka's 16 MB batch size
+    assert kafka["producer_max_record_size_bytes"] == 8_372_224  # the cap minus Mimir's 16 KiB overhead
+    principals = {a.inputs["aclPrincipal"] for a in run.of_type("kafka:index/acl:Acl")}
+    assert principals == {"User:sa-mimir01"}  # the service account, not the API key
