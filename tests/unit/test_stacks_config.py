@@ -20,11 +20,12 @@ def test_pulumi_yaml_schema_matches_keys() -> None:
         assert entry["description"] and "default" in entry, name
 
 
-def test_every_key_is_documented_with_default_and_example() -> None:
-    doc = (REPO / "docs" / "stacks.md").read_text()
+@pytest.mark.parametrize("doc_path", ["docs/stacks.md", "README.md"])
+def test_every_key_is_documented_with_default_and_example(doc_path: str) -> None:
+    doc = (REPO / doc_path).read_text()
     for key in sc.KEYS:
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{key.name}` ")), None)
-        assert row is not None, f"docs/stacks.md has no row for {key.name}"
+        assert row is not None, f"{doc_path} has no row for {key.name}"
         assert key.example.strip("'") in row.replace("\\|", "|"), key.name
 
 
