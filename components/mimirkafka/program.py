@@ -423,14 +423,20 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     preflight: KafkaPreflight | None = None
     if k.preflight:
         # As Mimir (its rendered contract, with the password the Kafka side settled on), once the
-        # topic and the ACLs exist; the ACLs wait for the SCRAM user. A failure fails the update here,
-        # before the Mimir side is written. The verdict is logged on the resource, not exported: a
-        # preview does not run the checks, so an exported verdict would show as a change in every preview.
+        # topic, the ACLs and the SCRAM user exist (the user named itself: without ACLs nothing else
+        # waits for it). The concrete resources, not `kafka_side`: a component's URN resolves before
+        # its children exist. A failure fails the update here, before the Mimir side is written. The
+        # verdict is logged on the resource, not exported: a preview does not run the checks, so an
+        # exported verdict would show as a change in every preview.
         preflight = KafkaPreflight(
             "kafka-preflight",
             KafkaPreflightArgs(
                 contract=mimir_contract,
-                depends_on=[kafka_side.topic, *kafka_side.acls],
+                depends_on=[
+                    kafka_side.topic,
+                    *kafka_side.acls,
+                    *([kafka_side.scram_credential] if kafka_side.scram_credential is not None else []),
+                ],
             ),
         )
     settings = chart_settings(cfg)

@@ -1,8 +1,8 @@
-"""mTLS and OAUTHBEARER, where Mimir's principal is not a username the stack config can carry
-(``stacks/Pulumi.local.yaml`` has no key for it yet): the ``ExistingKafka`` component with a contract
-naming ``kafka_principal``, through the real engine against the fixture broker. Same checks as the
-local stack: exact ACLs, no-op up/preview, refresh without drift, the Mimir-side check from the
-rendered Mimir config text, destroy leaves nothing."""
+"""mTLS and OAUTHBEARER, where Mimir's principal is not a SASL username: the ``ExistingKafka`` component
+used directly, with a contract naming ``kafka_principal``, through the real engine against the fixture
+broker (the stack-level path, ``kafkaPrincipal`` in the ``local`` stack, is
+``test_local_stack_principals.py``). Same checks as the local stack: exact ACLs, no-op up/preview,
+refresh without drift, the Mimir-side check from the rendered Mimir config text, destroy leaves nothing."""
 
 from __future__ import annotations
 

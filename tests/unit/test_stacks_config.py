@@ -81,3 +81,88 @@ def test_errors_name_the_key_and_the_fix(raw: dict[str, str], fragment: str) -> 
     with pytest.raises(sc.StackConfigError, match=None) as err:
         sc.parse(raw)
     assert fragment in str(err.value)
+
+
+_MTLS = {
+    "kafkaAuth": "none",
+    "kafkaTls": "true",
+    "kafkaTlsClientCertFile": "c.crt",
+    "kafkaTlsClientKeyFile": "c.key",
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "secrets", "fragments"),
+    [
+        # Not 'User:<name>': the fix spells the corrected value.
+        (
+            {"kafkaBootstrap": "k:1", "kafkaPrincipal": "mimir"},
+            (),
+            ("kafkaPrincipal='mimir'", "'User:<name>'", "set kafkaPrincipal to 'User:mimir'"),
+        ),
+        (
+            {"kafkaBootstrap": "k:1", "kafkaPrincipal": "User:"},
+            (),
+            ("kafkaPrincipal='User:'", "set kafkaPrincipal to"),
+        ),
+        # The other kinds create Mimir's identity, so a principal from the stack would contradict it.
+        (
+            {"kafkaKind": "strimzi", "kafkaPrincipal": "User:mimir"},
+            (),
+            ("kafkaPrincipal='User:mimir'", "only with kafkaKind=existing", "kafkaKind=strimzi", "unset"),
+        ),
+        # ACLs for a principal the stack cannot know.
+        (
+            {"kafkaBootstrap": "k:1", "kafkaAuth": "oauthbearer"},
+            ("kafkaOauthToken",),
+            ("kafkaPrincipal=''", "kafkaAuth=oauthbearer", "set kafkaPrincipal", "kafkaCreateAcls=false"),
+        ),
+        (
+            {"kafkaBootstrap": "k:1", **_MTLS},
+            (),
+            ("kafkaPrincipal=''", "mTLS", "'User:CN=mimir'", "kafkaCreateAcls=false"),
+        ),
+        (
+            {"kafkaKind": "strimzi", "kafkaPreflight": "true"},
+            (),
+            (
+                "kafkaPreflight=true",
+                "only with kafkaKind=existing",
+                "kafkaKind=strimzi",
+                "kafkaPreflight=false",
+            ),
+        ),
+    ],
+)
+def test_principal_and_preflight_errors(
+    raw: dict[str, str], secrets: tuple[str, ...], fragments: tuple[str, ...]
+) -> None:
+    with pytest.raises(sc.StackConfigError) as err:
+        sc.parse(raw, secrets_set=secrets)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
+def test_principal_defaults_to_the_sasl_username() -> None:
+    for auth in sc.USERNAME_AUTH:
+        cfg = sc.parse({"kafkaBootstrap": "k:1", "kafkaAuth": auth, "kafkaUsername": "mimir-prod"})
+        assert cfg.kafka.principal == ""
+        assert sc.effective_principal(cfg.kafka) == "User:mimir-prod"
+
+
+def test_explicit_principal_wins_and_unknown_ones_stay_empty() -> None:
+    oauth = sc.parse(
+        {"kafkaBootstrap": "k:1", "kafkaAuth": "oauthbearer", "kafkaPrincipal": "User:svc-mimir"},
+        secrets_set={"kafkaOauthToken"},
+    )
+    assert sc.effective_principal(oauth.kafka) == "User:svc-mimir"
+    mtls = sc.parse({"kafkaBootstrap": "k:1", **_MTLS, "kafkaPrincipal": "User:CN=mimir,O=acme"})
+    assert sc.effective_principal(mtls.kafka) == "User:CN=mimir,O=acme"
+    # Without ACLs the principal is not needed, so it may stay unknown.
+    no_acls = sc.parse({"kafkaBootstrap": "k:1", **_MTLS, "kafkaCreateAcls": "false"})
+    assert sc.effective_principal(no_acls.kafka) == ""
+
+
+def test_preflight_is_accepted_for_existing() -> None:
+    assert sc.parse({"kafkaBootstrap": "k:1", "kafkaPreflight": "true"}).kafka.preflight is True
+    assert sc.parse({"kafkaBootstrap": "k:1"}).kafka.preflight is False

@@ -66,10 +66,16 @@ def stack_config(stack: str) -> dict[str, str]:
     return config
 
 
-def run_stack(stack: str, root: Path, secret: bool = True) -> ProgramRun:
+def run_stack(
+    stack: str,
+    root: Path,
+    secret: bool = True,
+    overrides: dict[str, str] | None = None,
+    preview: bool = False,
+) -> ProgramRun:
     (root / ".local").mkdir(exist_ok=True)
     (root / ".local" / "broker.json").write_text(json.dumps(broker_info_doc()))
-    config = stack_config(stack)
+    config = {**stack_config(stack), **{f"mimir-kafka:{k}": v for k, v in (overrides or {}).items()}}
     secret_keys = [f"mimir-kafka:{k}" for k in TEST_SECRETS] if secret else []
 
     def prog() -> dict[str, Any]:
@@ -77,7 +83,7 @@ def run_stack(stack: str, root: Path, secret: bool = True) -> ProgramRun:
         pulumi.runtime.set_all_config(config, secret_keys)
         return program.run(root=root)
 
-    return run_program(prog, config=config, project="mimir-kafka", stack=stack)
+    return run_program(prog, config=config, project="mimir-kafka", stack=stack, preview=preview)
 
 
 @pytest.fixture(scope="module", params=STACKS)
@@ -237,3 +243,19 @@ def test_byo_confluent_cloud_fits_the_8_mib_cap_and_grants_the_service_account(t
     assert kafka["producer_max_record_size_bytes"] == 8_372_224  # the cap minus Mimir's 16 KiB overhead
     principals = {a.inputs["aclPrincipal"] for a in run.of_type("kafka:index/acl:Acl")}
     assert principals == {"User:sa-mimir01"}  # the service account, not the API key
+
+
+@pytest.mark.parametrize("create_user", [True, False])
+def test_preflight_waits_for_the_topic_the_acls_and_the_scram_user(tmp_path: Path, create_user: bool) -> None:
+    # A preview: the checks need a live broker and a preview does not run them, but the preflight and
+    # its dependencies are registered all the same.
+    overrides = {"kafkaPreflight": "true", "kafkaCreateUser": str(create_user).lower()}
+    run = run_stack("local", tmp_path, overrides=overrides, preview=True)
+    preflight = run.one("mimirkafka:doctor:Preflight")
+    waits_for = {urn.rsplit("::", 1)[1] for urn in preflight.dependencies}
+    topic = run.one("kafka:index/topic:Topic").name
+    acls = {a.name for a in run.of_type("kafka:index/acl:Acl")}
+    scram = {c.name for c in run.of_type("kafka:index/userScramCredential:UserScramCredential")}
+    assert acls and len(scram) == (1 if create_user else 0)
+    # Exactly the concrete resources: not the ExistingKafka component, whose URN resolves too early.
+    assert waits_for == {topic, *acls, *scram}

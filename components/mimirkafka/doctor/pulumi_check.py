@@ -71,12 +71,20 @@ def resolved_contract(contract: IngestStorageContract, values: Sequence[Any]) ->
 class KafkaPreflightArgs:
     contract: IngestStorageContract
     options: DoctorOptions = field(default_factory=DoctorOptions)
-    #: Resources the checks must wait for (topic, users, ACLs); their URNs gate the apply.
+    #: Resources the checks must wait for: the concrete ones (topic, ACLs, SCRAM credential), never a
+    #: component (see :class:`KafkaPreflight`). Their URNs gate the apply.
     depends_on: list[pulumi.Resource] = field(default_factory=list)
 
 
 class KafkaPreflight(pulumi.ComponentResource):
     """Runs the doctor after ``depends_on`` exist; fails ``pulumi up`` with its messages on a failure.
+
+    ``depends_on`` must name the concrete resources the checks need (the topic, the ACLs, the SCRAM
+    credential: e.g. ``[k.topic, *k.acls, k.scram_credential]`` of an ``ExistingKafka``), not the
+    component holding them: the gate is each resource's URN, and a custom resource's URN resolves only
+    once the engine has created it, whereas a component's URN resolves at registration, before its
+    children exist, so the checks would race the topic and the user. They are also recorded as this
+    component's dependencies, so the state's graph shows what the verdict was taken on.
 
     Output ``report``: the doctor's JSON report (``None`` during preview).
     """
@@ -86,7 +94,8 @@ class KafkaPreflight(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: KafkaPreflightArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("mimirkafka:doctor:Preflight", name, None, opts)
+        deps = pulumi.ResourceOptions(depends_on=list(args.depends_on))
+        super().__init__("mimirkafka:doctor:Preflight", name, None, pulumi.ResourceOptions.merge(opts, deps))
         contract, options = args.contract, args.options
         secrets = [o for _, _, o in _outputs_in(contract)]
         gates = [r.urn for r in args.depends_on]

@@ -158,6 +158,8 @@ class ExistingKafka(pulumi.ComponentResource):
     mimir_password: pulumi.Output[str] | None
     topic: kafka.Topic
     acls: list[kafka.Acl]
+    #: Mimir's SCRAM user when this component creates it (``create_scram_user`` with SCRAM), else None.
+    scram_credential: kafka.UserScramCredential | None
 
     def __init__(
         self, name: str, args: ExistingKafkaArgs, opts: pulumi.ResourceOptions | None = None
@@ -213,6 +215,7 @@ class ExistingKafka(pulumi.ComponentResource):
 
         self.mimir_username = None
         self.mimir_password = None
+        self.scram_credential = None
         user_deps: list[pulumi.Resource] = []
         if isinstance(c.sasl, ScramAuth) and args.create_scram_user:
             password = given_password(c)
@@ -226,7 +229,7 @@ class ExistingKafka(pulumi.ComponentResource):
                 password = generated.result
             self.mimir_password = pulumi.Output.secret(password)
             self.mimir_username = pulumi.Output.from_input(c.sasl.username)
-            cred = kafka.UserScramCredential(
+            cred = self.scram_credential = kafka.UserScramCredential(
                 f"{name}-mimir-scram",
                 username=c.sasl.username,
                 scram_mechanism=c.sasl.mechanism.value,

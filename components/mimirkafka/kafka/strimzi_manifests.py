@@ -2,8 +2,8 @@
 
 Pure functions: the :class:`~mimirkafka.kafka.strimzi.StrimziKafka` component turns them into
 ``CustomResource`` objects, and unit tests validate them against Strimzi 1.2.0's CRD schemas.
-Strimzi 1.2.0 serves only ``v1`` for Kafka, KafkaNodePool, KafkaTopic and KafkaUser (checked in
-``shared/reference/strimzi-crds-1.2.0``), and is KRaft-only with node pools on by default.
+Strimzi 1.2.0 serves only ``v1`` for Kafka, KafkaNodePool, KafkaTopic and KafkaUser (checked in the
+CRDs vendored at ``tests/data/strimzi-crds-1.2.0``), and is KRaft-only with node pools on by default.
 """
 
 from __future__ import annotations
