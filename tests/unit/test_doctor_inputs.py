@@ -6,6 +6,7 @@ import json
 
 import pytest
 from mimirkafka.cli import main
+from mimirkafka.contract.mimir_config import tls_paths
 from mimirkafka.contract.model import OAuthBearerFile, PlainAuth, ScramAuth
 from mimirkafka.doctor.inputs import (
     InputError,
@@ -15,6 +16,7 @@ from mimirkafka.doctor.inputs import (
     from_config_text,
     from_flags,
     from_stack_outputs,
+    with_tls_dir,
 )
 from mimirkafka.doctor.report import ExitCode
 
@@ -203,3 +205,32 @@ def test_cli_exits_3_with_the_variable_to_export_before_any_check(tmp_path, monk
     )
     assert out == ""  # no report: nothing was checked against an empty password
     assert "secret(<password>)" not in err  # not the contract's Python-API fix
+
+
+def test_stack_outputs_carry_the_ingesters_group_prefix_and_a_flag_overrides_it():
+    outputs = {
+        "kafkaMimirPassword": "pw",
+        "kafkaConsumerGroupPrefix": "metrics-ingester-",
+        "mimirIngestStorageConfig": {
+            "enabled": True,
+            "kafka": {
+                "address": "b:9092",
+                "topic": "t",
+                "sasl_mechanism": "PLAIN",
+                "sasl_username": "m",
+                "sasl_password": "${MIMIR_KAFKA_SASL_PASSWORD}",
+            },
+        },
+    }
+    loaded = from_stack_outputs(json.dumps(outputs), {})
+    assert loaded.contract.consumer_group_prefix == "metrics-ingester-"
+    flagged = from_stack_outputs(json.dumps(outputs), {}, **contract_kwargs(consumer_group_prefix="x-"))
+    assert flagged.contract.consumer_group_prefix == "x-"
+
+
+def test_tls_dir_moves_only_the_directory_of_mimirs_tls_files(tmp_path):
+    loaded = from_config_text(YAML, {"KAFKA_ADDR": "b:9093", "MIMIR_KAFKA_SASL_PASSWORD": "pw"})
+    moved = with_tls_dir(loaded.contract, str(tmp_path))
+    assert tls_paths(loaded.contract) == {"ca": "/etc/kafka/ca.pem"}
+    assert tls_paths(moved) == {"ca": str(tmp_path / "ca.pem")}
+    assert moved.addresses == loaded.contract.addresses and moved.sasl == loaded.contract.sasl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import Any
@@ -15,6 +16,7 @@ from mimirkafka.doctor.inputs import (
     from_config_file,
     from_flags,
     from_stack_outputs,
+    with_tls_dir,
 )
 from mimirkafka.doctor.report import ExitCode
 
@@ -57,13 +59,26 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="skip the ~16 MB oversized-batch probe (then the limit is read from configs only)",
     )
+    p.add_argument(
+        "--consumer-group-prefix",
+        metavar="PREFIX",
+        help="prefix of the ingesters' consumer groups, i.e. their pod names up to the zone "
+        "(chart release 'mimir': mimir-ingester-; default from --stack-outputs, else ingester-)",
+    )
+    p.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="read the tls_* files (same names) from DIR instead of the in-pod paths Mimir's config names",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.set_defaults(run=run)
 
 
 def _load(args: argparse.Namespace) -> LoadedInput:
     env = os.environ
-    kw = contract_kwargs(args.mimir_version, args.ingesters_per_zone)
+    kw = contract_kwargs(
+        args.mimir_version, args.ingesters_per_zone, consumer_group_prefix=args.consumer_group_prefix
+    )
     rest = list(getattr(args, "rest", []) or [])
     given = [x for x in (args.config_file, args.flags, args.stack_outputs) if x] + ([rest] if rest else [])
     if len(given) != 1:
@@ -92,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"mimirkafka doctor: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    if args.tls_dir:
+        loaded = dataclasses.replace(loaded, contract=with_tls_dir(loaded.contract, args.tls_dir))
     for note in loaded.notes:
         print(f"[doctor] {note}", file=sys.stderr)
     options = DoctorOptions(

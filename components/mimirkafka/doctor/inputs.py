@@ -8,7 +8,9 @@ variable, and a check against an empty value says nothing about the Kafka Mimir 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -155,6 +157,10 @@ def _find_config(outputs: Mapping[str, Any], name: str | None) -> tuple[str, Any
     raise InputError(f"stack outputs: no {wanted} (outputs: {', '.join(sorted(outputs)) or 'none'})")
 
 
+#: The stack output holding the ingesters' consumer-group prefix (see ``mimirkafka.program``).
+GROUP_PREFIX_OUTPUT = "kafkaConsumerGroupPrefix"
+
+
 def from_stack_outputs(
     text: str, env: Mapping[str, str], output: str | None = None, **kw: Any
 ) -> LoadedInput:
@@ -165,6 +171,11 @@ def from_stack_outputs(
     if not isinstance(outputs, dict):
         raise InputError("stack outputs: expected a JSON object (`pulumi stack output --json`)")
     key, found = _find_config(outputs, output)
+    # Ingesters commit offsets as groups named after their pods (<release>-ingester-zone-a-0): the
+    # stack knows the prefix, Mimir's config does not.
+    prefix = outputs.get(GROUP_PREFIX_OUTPUT)
+    if isinstance(prefix, str) and prefix and "consumer_group_prefix" not in kw:
+        kw = {**kw, "consumer_group_prefix": prefix}
     env = dict(env)
     notes = []
     masked = []
@@ -190,15 +201,42 @@ def from_stack_outputs(
 
 
 def contract_kwargs(
-    mimir_version: str | None = None, ingesters_per_zone: int | None = None, zones: int | None = None
+    mimir_version: str | None = None,
+    ingesters_per_zone: int | None = None,
+    zones: int | None = None,
+    consumer_group_prefix: str | None = None,
 ) -> dict[str, Any]:
     """Facts a Mimir config does not hold, as keyword arguments for the contract parser."""
     kw: dict[str, Any] = {}
     if mimir_version:
         kw["mimir_version"] = mimir_version
+    if consumer_group_prefix:
+        kw["consumer_group_prefix"] = consumer_group_prefix
     if ingesters_per_zone or zones:
         base = IngesterLayout()
         kw["ingesters"] = IngesterLayout(
             zones=zones or base.zones, per_zone=ingesters_per_zone or base.per_zone
         )
     return kw
+
+
+def with_tls_dir(contract: IngestStorageContract, directory: str) -> IngestStorageContract:
+    """``contract`` reading its TLS files from ``directory`` (same file names).
+
+    Why: Mimir's config names in-pod paths (``/etc/mimir/kafka-tls/ca.crt``); on a laptop or CI runner
+    the same files sit elsewhere, e.g. a copy of the TLS Secret. Only the directory changes, so the
+    check still exercises exactly the files Mimir would read.
+    """
+    t = contract.tls
+
+    def moved(path: str | None) -> str | None:
+        return None if path is None else os.path.join(directory, os.path.basename(path))
+
+    tls = dataclasses.replace(
+        t,
+        mount_dir=directory,
+        ca_path=moved(t.ca_path),
+        cert_path=moved(t.cert_path),
+        key_path=moved(t.key_path),
+    )
+    return dataclasses.replace(contract, tls=tls)
