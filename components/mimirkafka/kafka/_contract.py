@@ -21,6 +21,11 @@ from mimirkafka.contract.model import (
 )
 
 
+def major_minor(kafka_version: str) -> str:
+    """``"4.1"`` for ``"4.1.0"`` (or ``"4.1"``): the key of the version tables (MSK, Strimzi, images)."""
+    return ".".join(kafka_version.split(".")[:2])
+
+
 def requirements_for(contract: IngestStorageContract, component: str, flavors: Iterable[KafkaFlavor]) -> Any:
     """Validates ``contract`` for ``component`` and returns its ``KafkaRequirements``."""
     allowed = tuple(flavors)

@@ -14,6 +14,7 @@ from typing import Any
 
 from mimirkafka.contract.flavors import FLAVORS
 from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, NoSasl, SaslMechanism
+from mimirkafka.kafka._contract import major_minor
 
 
 class MskConfigError(ValueError):
@@ -112,14 +113,13 @@ def msk_kafka_version(contract: IngestStorageContract, explicit: str | None = No
             raise MskConfigError(
                 f"kafka_version={explicit!r}: MSK {kind} brokers offer {offered}. Fix: pick one of them"
             )
-        mm = ".".join(explicit.split(".")[:2])
-        if mm != ".".join(contract.kafka_version.split(".")[:2]):
+        if major_minor(explicit) != major_minor(contract.kafka_version):
             raise MskConfigError(
                 f"kafka_version={explicit!r}: the contract says Kafka {contract.kafka_version}, which "
                 "decides Mimir's version floor. Fix: make both the same major.minor"
             )
         return explicit
-    mm = ".".join(contract.kafka_version.split(".")[:2])
+    mm = major_minor(contract.kafka_version)
     if mm not in table:
         raise MskConfigError(
             f"kafka_version={contract.kafka_version!r}: MSK {kind} brokers offer Kafka {sorted(table)}. "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mimirkafka.contract.model import IngestStorageContract
+from mimirkafka.kafka._contract import major_minor
 
 #: apache/kafka image tag per Kafka major.minor (override with ``KraftLayout.image``).
 KAFKA_IMAGE_TAGS = {"4.0": "4.0.0", "4.1": "4.1.0", "4.2": "4.2.0", "4.3": "4.3.1"}
@@ -69,7 +70,7 @@ def cluster_id_for(layout: KraftLayout) -> str:
 def image_for(contract: IngestStorageContract, layout: KraftLayout) -> str:
     if layout.image:
         return layout.image
-    mm = ".".join(contract.kafka_version.split(".")[:2])
+    mm = major_minor(contract.kafka_version)
     if mm not in KAFKA_IMAGE_TAGS:
         raise KraftConfigError(
             f"kafka_version={contract.kafka_version!r}: no apache/kafka KRaft image known for it. Fix: set "

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mimirkafka.contract.model import IngestStorageContract, NoSasl, ScramAuth
+from mimirkafka.kafka._contract import major_minor
 from mimirkafka.kafka.acl_spelling import to_strimzi_acls
 
 API_VERSION = "kafka.strimzi.io/v1"
@@ -53,7 +54,7 @@ class StrimziLayout:
 def kafka_version_for(contract: IngestStorageContract, layout: StrimziLayout) -> str:
     if layout.kafka_version:
         return layout.kafka_version
-    mm = ".".join(contract.kafka_version.split(".")[:2])
+    mm = major_minor(contract.kafka_version)
     if mm not in STRIMZI_KAFKA_VERSIONS:
         raise StrimziConfigError(
             f"kafka_version={contract.kafka_version!r}: Strimzi {STRIMZI_OPERATOR_VERSION} runs Kafka "
