@@ -483,6 +483,8 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
         "kafkaTopic": endpoint.topic_name,
         "kafkaPartitions": contract.topic.partitions,
         "kafkaPrincipal": principal_for(contract) or "",
+        # The ingesters' consumer groups (their pod names): `mimirkafka doctor --stack-outputs` reads it.
+        "kafkaConsumerGroupPrefix": contract.consumer_group_prefix,
         "mimirEndpoints": mimir.endpoints,
         "mimirIngestStorageConfig": mimir.ingest_storage_masked,
         "mimirChart": f"{mv.CHART_NAME} {cfg.mimir.chart_version} (image grafana/mimir:{cfg.mimir.version})",

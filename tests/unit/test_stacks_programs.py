@@ -151,6 +151,8 @@ def test_sides_agree(stack_run: tuple[str, ProgramRun, Path]) -> None:
     assert bool(kafka.get("tls_enabled", False)) == out["kafkaTls"]
     # Topic, partitions, message size.
     assert kafka["topic"] == out["kafkaTopic"]
+    # Consumer groups: the ingester pods' names, which the ACLs/IAM and the doctor must cover.
+    assert out["kafkaConsumerGroupPrefix"] == f"{values['fullnameOverride']}-ingester-"
     partitions, max_message = kafka_topic(run, out["kafkaTopic"])
     assert partitions == out["kafkaPartitions"] == kafka["auto_create_topic_default_partitions"]
     assert kafka["producer_max_record_size_bytes"] < max_message
