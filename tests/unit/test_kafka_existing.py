@@ -213,7 +213,10 @@ def test_confluent_cloud_topic_fits_the_8_mib_cap_and_acls_name_the_service_acco
         "pkc-abc12.eu-west-1.aws.confluent.cloud:9092", "APIKEY123", "api-secret", service_account="sa-x1y2"
     )
     admin = AdminConnection(
-        ["pkc-abc12.eu-west-1.aws.confluent.cloud:9092"], SaslMechanism.PLAIN, "ADMINKEY", "admin-secret",
+        ["pkc-abc12.eu-west-1.aws.confluent.cloud:9092"],
+        SaslMechanism.PLAIN,
+        "ADMINKEY",
+        "admin-secret",
         tls=True,
     )
     run, _ = _run(c, admin)

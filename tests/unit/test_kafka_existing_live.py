@@ -26,9 +26,7 @@ from mocks import ProviderError, RecordingMocks, run_program
 TOPIC = "kafka:index/topic:Topic"
 ACL = "kafka:index/acl:Acl"
 NAME = "mimir-ingest"
-AUTH_ERROR = (
-    "invoking kafka:index:getTopic: kafka server: The client is not authorized to access this topic"
-)
+AUTH_ERROR = "invoking kafka:index:getTopic: kafka server: The client is not authorized to access this topic"
 
 
 def _contract(partitions: int = 16, rf: int = 3):
