@@ -90,6 +90,28 @@ _MSK_PORTS = {
     "iam": frozenset({9098, 9198, 20098}),
 }
 
+
+def _confluent_cloud(flavor: KafkaFlavor, cap: int, notes: tuple[str, ...]) -> FlavorTraits:
+    """Both Confluent Cloud cluster kinds: same mechanisms and rules, different message cap."""
+    return FlavorTraits(
+        flavor,
+        frozenset({M.PLAIN, M.OAUTHBEARER}),
+        mtls=False,
+        unauthenticated=False,
+        tls_required=True,
+        sasl_requires_tls=True,
+        broker_config_settable=False,
+        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
+        # Confluent Cloud's default max.message.bytes (2 MiB + 12 bytes), from memory.
+        default_max_message_bytes=2_097_164,
+        max_message_bytes_cap=cap,
+        fixed_replication_factor=3,
+        fixed_min_insync_replicas=2,
+        sasl_username_is_principal=False,
+        notes=notes,
+    )
+
+
 FLAVORS: dict[KafkaFlavor, FlavorTraits] = {
     KafkaFlavor.APACHE: FlavorTraits(
         KafkaFlavor.APACHE,
@@ -108,22 +130,10 @@ FLAVORS: dict[KafkaFlavor, FlavorTraits] = {
     # secret, or OAUTHBEARER, always over TLS with public CA roots; no SCRAM, no unauthenticated clients, and
     # only topic configs are settable. Topics are replicated 3 ways with min.insync.replicas 2. mTLS is not
     # modelled (at most a Dedicated-cluster option, unverified), so it is refused.
-    KafkaFlavor.CONFLUENT_CLOUD: FlavorTraits(
+    KafkaFlavor.CONFLUENT_CLOUD: _confluent_cloud(
         KafkaFlavor.CONFLUENT_CLOUD,
-        frozenset({M.PLAIN, M.OAUTHBEARER}),
-        mtls=False,
-        unauthenticated=False,
-        tls_required=True,
-        sasl_requires_tls=True,
-        broker_config_settable=False,
-        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
-        # Confluent Cloud's default max.message.bytes (2 MiB + 12 bytes), from memory.
-        default_max_message_bytes=2_097_164,
-        max_message_bytes_cap=CONFLUENT_CLOUD_MAX_MESSAGE_BYTES,
-        fixed_replication_factor=3,
-        fixed_min_insync_replicas=2,
-        sasl_username_is_principal=False,
-        notes=(
+        CONFLUENT_CLOUD_MAX_MESSAGE_BYTES,
+        (
             "SASL PLAIN (API key and secret) or OAUTHBEARER over TLS; only topic configs can be set.",
             "Basic/Standard/Enterprise cap max.message.bytes at 8 MiB; Mimir's hard-coded 16,000,000-byte "
             "producer batch may exceed it under load. Dedicated clusters (confluent-cloud-dedicated) allow "
@@ -131,21 +141,10 @@ FLAVORS: dict[KafkaFlavor, FlavorTraits] = {
             "These limits are from memory of Confluent's docs, not verified here.",
         ),
     ),
-    KafkaFlavor.CONFLUENT_CLOUD_DEDICATED: FlavorTraits(
+    KafkaFlavor.CONFLUENT_CLOUD_DEDICATED: _confluent_cloud(
         KafkaFlavor.CONFLUENT_CLOUD_DEDICATED,
-        frozenset({M.PLAIN, M.OAUTHBEARER}),
-        mtls=False,
-        unauthenticated=False,
-        tls_required=True,
-        sasl_requires_tls=True,
-        broker_config_settable=False,
-        topic_configs=frozenset({"max.message.bytes", "retention.ms", "cleanup.policy"}),
-        default_max_message_bytes=2_097_164,
-        max_message_bytes_cap=CONFLUENT_CLOUD_DEDICATED_MAX_MESSAGE_BYTES,
-        fixed_replication_factor=3,
-        fixed_min_insync_replicas=2,
-        sasl_username_is_principal=False,
-        notes=(
+        CONFLUENT_CLOUD_DEDICATED_MAX_MESSAGE_BYTES,
+        (
             "SASL PLAIN (API key and secret) or OAUTHBEARER over TLS; only topic configs can be set.",
             "Dedicated clusters allow max.message.bytes up to 20 MiB (from memory, not verified here): the "
             "topic is raised to Mimir's 16,000,000-byte batch cap.",
