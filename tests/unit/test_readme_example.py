@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from mocks import run_program
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -41,3 +42,38 @@ def test_readme_component_example_registers_matching_kafka_and_mimir_sides() -> 
     topic = run.one("kubernetes:kafka.strimzi.io/v1:KafkaTopic")
     assert topic.inputs["spec"]["partitions"] == 32
     assert int(topic.inputs["spec"]["config"]["max.message.bytes"]) >= 16_000_000
+
+
+def _variant_blocks() -> list[str]:
+    text = README.read_text()
+    section = text.split("### One example per Kafka variant", 1)[1].split("Every variant has an example", 1)[
+        0
+    ]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_readme_has_one_example_per_kafka_variant() -> None:
+    blocks = "\n".join(_variant_blocks())
+    for component in (
+        "MskKafka(",
+        "MskServerlessKafka(",
+        "StrimziKafka(",
+        "KraftStatefulSetKafka(",
+        "ExistingKafka(",
+    ):
+        assert component in blocks, component
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_readme_kafka_variant_example_runs_and_sets_mimirs_limits(index: int) -> None:
+    code = _variant_blocks()[index]
+
+    def program() -> None:
+        exec(compile(code, "README.md", "exec"), {})
+
+    run = run_program(program)
+    components = [r for r in run.resources if r.type.startswith("mimirkafka:kafka:")]
+    assert len(components) == 1, [r.type for r in components]
+    # Every variant creates a topic whose messages take Mimir's batches (or the flavor's cap).
+    text = repr([r.inputs for r in run.resources])
+    assert re.search(r"max\.message\.bytes'?\"?[:=,]?\s*'?\"?(16000000|8388608)", text), text[:400]
