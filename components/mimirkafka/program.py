@@ -42,12 +42,12 @@ from mimirkafka.contract.model import (
 from mimirkafka.contract.validation import validate
 from mimirkafka.devbroker import MTLS_CLIENT_CN
 from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
-from mimirkafka.kafka.endpoint import CaKind, CredentialsKind, KafkaEndpoint
+from mimirkafka.kafka.endpoint import KafkaEndpoint
 from mimirkafka.kafka.protection import TopicProtection
 from mimirkafka.mimir import values as mv
 from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs
 from mimirkafka.mimir.iam import MimirIam, MimirIamArgs
-from mimirkafka.mimir.sources import ExternalRefs
+from mimirkafka.mimir.sources import mimir_view
 
 #: The listener of the test-bed broker that admins use (PLAIN super user, see mimirkafka.devbroker).
 BROKER_ADMIN_LISTENER = "sasl_plain"
@@ -497,47 +497,6 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     if iam:
         outputs["mimirRoleArn"] = iam.role_arn
     return outputs
-
-
-def mimir_view(
-    contract: IngestStorageContract, endpoint: KafkaEndpoint
-) -> tuple[IngestStorageContract, ExternalRefs]:
-    """The contract Mimir renders, with the secrets the Kafka side decided (generated password,
-    operator-written Secrets) filled in from its endpoint; nothing else changes."""
-    creds = endpoint.credentials
-    sasl = contract.sasl
-    external = ExternalRefs()
-    if isinstance(sasl, ScramAuth | PlainAuth):
-        if creds.kind is CredentialsKind.SECRET and creds.password_ref is not None:
-            external = dataclasses.replace(external, password=_ref(creds.password_ref))
-        elif sasl.password.is_generated:
-            if creds.password is None:
-                raise ValueError(
-                    "kafkaPassword: not set and the Kafka side generated none; set it with "
-                    "`pulumi config set --secret kafkaPassword <password>`"
-                )
-            contract = dataclasses.replace(
-                contract, sasl=dataclasses.replace(sasl, password=SecretValue(creds.password))
-            )
-    tls = contract.tls
-    # Material an operator writes is "provided out of band" (PemMaterial(None)): Mimir still gets a path.
-    if endpoint.ca.kind is CaKind.SECRET and endpoint.ca.secret is not None:
-        external = dataclasses.replace(external, ca=_ref(endpoint.ca.secret))
-        tls = dataclasses.replace(tls, ca=tls.ca or PemMaterial(None))
-    if creds.kind is CredentialsKind.CLIENT_CERT and creds.cert_ref is not None and creds.key_ref is not None:
-        external = dataclasses.replace(
-            external, client_cert=_ref(creds.cert_ref), client_key=_ref(creds.key_ref)
-        )
-        tls = dataclasses.replace(
-            tls,
-            client_cert=tls.client_cert or PemMaterial(None),
-            client_key=tls.client_key or PemMaterial(None, secret=True),
-        )
-    return dataclasses.replace(contract, tls=tls), external
-
-
-def _ref(ref: Any) -> mv.SecretKeyRef:
-    return mv.SecretKeyRef(str(ref.name), ref.key)
 
 
 def read_config(cfg: pulumi.Config) -> tuple[dict[str, str], Secrets, set[str]]:

@@ -8,10 +8,14 @@ creates: one for environment variables (keys = variable names) and one for TLS f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS, TLS_FILE_NAMES
+from mimirkafka.contract.model import IngestStorageContract, PemMaterial, PlainAuth, ScramAuth, SecretValue
+from mimirkafka.kafka.endpoint import CaKind, CredentialsKind, KafkaEndpoint
 from mimirkafka.mimir.values import SecretKeyRef
 
 #: Key of each TLS role in the TLS Secret this package creates: the contract's file names
@@ -67,3 +71,44 @@ def plan_sources(
             tls_refs[path] = SecretKeyRef(tls_secret_name, TLS_SECRET_KEYS[role])
             tls_owned.append(role)
     return SourcePlan(env_refs, tuple(env_owned), tls_refs, tuple(tls_owned))
+
+
+def mimir_view(
+    contract: IngestStorageContract, endpoint: KafkaEndpoint
+) -> tuple[IngestStorageContract, ExternalRefs]:
+    """The contract Mimir renders, with the secrets the Kafka side decided (generated password,
+    operator-written Secrets) filled in from its endpoint; nothing else changes."""
+    creds = endpoint.credentials
+    sasl = contract.sasl
+    external = ExternalRefs()
+    if isinstance(sasl, ScramAuth | PlainAuth):
+        if creds.kind is CredentialsKind.SECRET and creds.password_ref is not None:
+            external = dataclasses.replace(external, password=_ref(creds.password_ref))
+        elif sasl.password.is_generated:
+            if creds.password is None:
+                raise ValueError(
+                    "kafkaPassword: not set and the Kafka side generated none; set it with "
+                    "`pulumi config set --secret kafkaPassword <password>`"
+                )
+            contract = dataclasses.replace(
+                contract, sasl=dataclasses.replace(sasl, password=SecretValue(creds.password))
+            )
+    tls = contract.tls
+    # Material an operator writes is "provided out of band" (PemMaterial(None)): Mimir still gets a path.
+    if endpoint.ca.kind is CaKind.SECRET and endpoint.ca.secret is not None:
+        external = dataclasses.replace(external, ca=_ref(endpoint.ca.secret))
+        tls = dataclasses.replace(tls, ca=tls.ca or PemMaterial(None))
+    if creds.kind is CredentialsKind.CLIENT_CERT and creds.cert_ref is not None and creds.key_ref is not None:
+        external = dataclasses.replace(
+            external, client_cert=_ref(creds.cert_ref), client_key=_ref(creds.key_ref)
+        )
+        tls = dataclasses.replace(
+            tls,
+            client_cert=tls.client_cert or PemMaterial(None),
+            client_key=tls.client_key or PemMaterial(None, secret=True),
+        )
+    return dataclasses.replace(contract, tls=tls), external
+
+
+def _ref(ref: Any) -> SecretKeyRef:
+    return SecretKeyRef(str(ref.name), ref.key)
