@@ -40,7 +40,7 @@ def test_region_comes_from_the_msk_host_name():
 
 def test_msk_iam_payload_is_a_sigv4_presigned_connect_for_the_host():
     creds = credentials.AwsCredentials("AKIDEXAMPLE", "secret", "session-tok", "mimir/3.1.2")
-    now = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     payload = json.loads(sasl.signed_payload(MSK_HOST, creds, now=now))
     assert payload["version"] == "2020_10_22" and payload["host"] == MSK_HOST
     assert payload["action"] == "kafka-cluster:Connect"

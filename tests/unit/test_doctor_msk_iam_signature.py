@@ -25,7 +25,7 @@ botocore_auth = pytest.importorskip("botocore.auth")
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
 
-NOW = dt.datetime(2024, 11, 5, 17, 3, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 11, 5, 17, 3, 9, tzinfo=dt.UTC)
 HOST = "b-2.mimir-ingest.q1w2e3.c3.kafka.ap-southeast-2.amazonaws.com"
 REGION = "ap-southeast-2"
 # A secret and a session token with the characters SigV4's URI encoding must escape ("/", "+", "=").

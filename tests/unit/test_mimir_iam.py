@@ -162,7 +162,7 @@ def test_sidecar_maps_sts_and_container_credentials() -> None:
         {"AccessKeyId": "A", "SecretAccessKey": "S", "Token": "T", "Expiration": "2030-01-01T00:00:00Z"}
     )
     assert json.loads(cred.mimir_json(pod)) == {"AccessKey": "A", "SecretKey": "S", "SessionToken": "T"}
-    now = dt.datetime(2029, 12, 31, 23, 50, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2029, 12, 31, 23, 50, tzinfo=dt.UTC)
     assert not cred.needs_refresh(pod, now)
     assert cred.needs_refresh(pod, now + dt.timedelta(minutes=6))
     assert cred.needs_refresh(None, now)

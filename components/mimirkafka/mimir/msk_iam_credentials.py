@@ -116,7 +116,7 @@ class CredentialCache:
 
     def get(self) -> bytes:
         with self._lock:
-            if needs_refresh(self._creds, dt.datetime.now(dt.timezone.utc)):
+            if needs_refresh(self._creds, dt.datetime.now(dt.UTC)):
                 self._creds = fetch(self._env)
             assert self._creds is not None
             return mimir_json(self._creds)
