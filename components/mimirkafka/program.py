@@ -24,6 +24,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from mimirkafka import stack_config as sc
+from mimirkafka import stack_outputs as so
 from mimirkafka.contract.kafka_side import principal_for
 from mimirkafka.contract.model import (
     IngesterLayout,
@@ -484,14 +485,14 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
         "kafkaPartitions": contract.topic.partitions,
         "kafkaPrincipal": principal_for(contract) or "",
         # The ingesters' consumer groups (their pod names): `mimirkafka doctor --stack-outputs` reads it.
-        "kafkaConsumerGroupPrefix": contract.consumer_group_prefix,
+        so.CONSUMER_GROUP_PREFIX: contract.consumer_group_prefix,
         "mimirEndpoints": mimir.endpoints,
-        "mimirIngestStorageConfig": mimir.ingest_storage_masked,
+        so.INGEST_STORAGE_CONFIG: mimir.ingest_storage_masked,
         "mimirChart": f"{mv.CHART_NAME} {cfg.mimir.chart_version} (image grafana/mimir:{cfg.mimir.version})",
     }
     password = endpoint.credentials.password
     if password is not None:
-        outputs["kafkaMimirPassword"] = pulumi.Output.secret(password)
+        outputs[so.MIMIR_PASSWORD] = pulumi.Output.secret(password)
     if render_dir:
         outputs["renderDir"] = str(render_dir)
     if iam:

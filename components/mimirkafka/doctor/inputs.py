@@ -19,15 +19,16 @@ from typing import Any
 
 import yaml
 
+from mimirkafka import stack_outputs
 from mimirkafka.contract.errors import ContractError
 from mimirkafka.contract.mimir_config import ENV_REF, SECRET_ENV_VARS
 from mimirkafka.contract.model import IngesterLayout, IngestStorageContract
 from mimirkafka.contract.parse import config_from_flags, contract_from_mimir_config
 
 #: The stack output the package's program exports with Mimir's ``ingest_storage`` block.
-DEFAULT_STACK_OUTPUT = "mimirIngestStorageConfig"
+DEFAULT_STACK_OUTPUT = stack_outputs.INGEST_STORAGE_CONFIG
 #: Stack outputs that hold a secret Mimir reads from an environment variable (with --show-secrets).
-_SECRET_OUTPUTS = {"kafkaMimirPassword": SECRET_ENV_VARS["sasl_password"]}
+_SECRET_OUTPUTS = {stack_outputs.MIMIR_PASSWORD: SECRET_ENV_VARS["sasl_password"]}
 
 
 class InputError(ValueError):
@@ -157,10 +158,6 @@ def _find_config(outputs: Mapping[str, Any], name: str | None) -> tuple[str, Any
     raise InputError(f"stack outputs: no {wanted} (outputs: {', '.join(sorted(outputs)) or 'none'})")
 
 
-#: The stack output holding the ingesters' consumer-group prefix (see ``mimirkafka.program``).
-GROUP_PREFIX_OUTPUT = "kafkaConsumerGroupPrefix"
-
-
 def from_stack_outputs(
     text: str, env: Mapping[str, str], output: str | None = None, **kw: Any
 ) -> LoadedInput:
@@ -173,7 +170,7 @@ def from_stack_outputs(
     key, found = _find_config(outputs, output)
     # Ingesters commit offsets as groups named after their pods (<release>-ingester-zone-a-0): the
     # stack knows the prefix, Mimir's config does not.
-    prefix = outputs.get(GROUP_PREFIX_OUTPUT)
+    prefix = outputs.get(stack_outputs.CONSUMER_GROUP_PREFIX)
     if isinstance(prefix, str) and prefix and "consumer_group_prefix" not in kw:
         kw = {**kw, "consumer_group_prefix": prefix}
     env = dict(env)

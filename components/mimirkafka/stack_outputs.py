@@ -1,0 +1,12 @@
+"""Names of the stack outputs that other tools read, in one place.
+
+``mimirkafka.program`` exports them and ``mimirkafka doctor --stack-outputs`` reads them back; a
+rename on one side only would silently break the doctor, so both import these names.
+"""
+
+#: Mimir's ``ingest_storage`` block as deployed, secrets as ``${VAR}`` references.
+INGEST_STORAGE_CONFIG = "mimirIngestStorageConfig"
+#: Mimir's Kafka password (a secret output; ``--show-secrets`` reveals it).
+MIMIR_PASSWORD = "kafkaMimirPassword"
+#: Prefix of the ingesters' consumer groups (their pod names up to the zone).
+CONSUMER_GROUP_PREFIX = "kafkaConsumerGroupPrefix"
