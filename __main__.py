@@ -1,5 +1,5 @@
-"""Pulumi entry point: the program lives in ``mimirkafka.program`` (see docs/stacks.md)."""
+"""Pulumi entry point: the program lives in ``mimirkafka.stack.deploy`` (see docs/stacks.md)."""
 
-from mimirkafka import program
+from mimirkafka.stack import deploy as program
 
 program.run()

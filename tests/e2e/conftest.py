@@ -14,8 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers next to this file, without a package
 
 from kafka import KafkaAdminClient
-from mimirkafka.devbroker import Broker, BrokerInfo
 from pulumi_harness import PulumiSandbox, make_sandbox
+
+from testbed.devbroker import Broker, BrokerInfo
 
 REPO = Path(__file__).resolve().parents[2]
 

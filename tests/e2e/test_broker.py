@@ -23,7 +23,8 @@ from kafka.admin import (
 )
 from kafka.errors import KafkaError
 from kafka_clients import ClientIdentity, client_config
-from mimirkafka.devbroker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo, unsecured_jws
+
+from testbed.devbroker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo, unsecured_jws
 
 
 @pytest.fixture(scope="module")

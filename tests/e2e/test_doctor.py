@@ -28,11 +28,12 @@ from kafka.admin import (
     UserScramCredentialUpsertion,
 )
 from kafka.errors import TopicAlreadyExistsError
-from mimirkafka.devbroker import BrokerInfo, unsecured_jws
 from mimirkafka.doctor.checks import DoctorOptions, run_checks
 from mimirkafka.doctor.inputs import from_config_text
 from mimirkafka.doctor.pulumi_check import PreflightFailed, check_or_raise
 from mimirkafka.doctor.report import Report, Status
+
+from testbed.devbroker import BrokerInfo, unsecured_jws
 
 pytestmark = pytest.mark.e2e
 

@@ -35,10 +35,11 @@ from mimirkafka.contract.model import (
     SecretValue,
     TopicSettings,
 )
-from mimirkafka.devbroker import BrokerInfo, unsecured_jws
 from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs
 from mimirkafka.kafka.protection import TopicProtection
 from pulumi_harness import PulumiSandbox, inline_stack, no_changes, with_backend
+
+from testbed.devbroker import BrokerInfo, unsecured_jws
 
 PARTITIONS = 3
 GROUP_PREFIX = "ingester-"  # the contract's default consumer_group_prefix

@@ -40,11 +40,12 @@ from kafka.admin import (
 )
 from kafka.errors import MessageSizeTooLargeError
 from mimir_side import MimirKafkaView, consume_and_commit, produce_max_records, view_from_rendered
-from mimirkafka import program
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
-from mimirkafka.devbroker import BrokerInfo
+from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, copy_project, inline_stack, no_changes, with_backend
+
+from testbed.devbroker import BrokerInfo
 
 PROJECT = "mimir-kafka"
 PARTITIONS = 3  # stacks/Pulumi.local.yaml topicPartitions (asserted below, not assumed)

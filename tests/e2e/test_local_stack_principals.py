@@ -32,11 +32,12 @@ from admin_checks import (
 )
 from kafka import KafkaAdminClient
 from mimir_side import consume_and_commit, produce_max_records, view_from_rendered
-from mimirkafka import program
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
-from mimirkafka.devbroker import EXTRA_CLIENT_CNS, BrokerInfo, unsecured_jws
+from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, copy_project, inline_stack, no_changes, with_backend
+
+from testbed.devbroker import EXTRA_CLIENT_CNS, BrokerInfo, unsecured_jws
 
 PROJECT = "mimir-kafka"
 PARTITIONS = 3  # stacks/Pulumi.local.yaml topicPartitions

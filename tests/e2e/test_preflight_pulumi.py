@@ -41,12 +41,13 @@ from mimirkafka.contract.model import (
     SecretValue,
     TopicSettings,
 )
-from mimirkafka.devbroker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo
 from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
 from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs
 from mimirkafka.kafka.protection import TopicProtection
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, inline_stack, no_changes, with_backend
+
+from testbed.devbroker import KAFKA_DEFAULT_MESSAGE_MAX_BYTES, BrokerInfo
 
 PARTITIONS = 3
 GROUP_PREFIX = "ingester-"  # the contract's default consumer_group_prefix

@@ -10,8 +10,9 @@ import pulumi
 import pulumi_kafka as kafka
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
-from mimirkafka.devbroker import BrokerInfo
 from pulumi_harness import PulumiSandbox, inline_stack, no_changes
+
+from testbed.devbroker import BrokerInfo
 
 
 def topic_program(broker: BrokerInfo, name: str, partitions: int) -> object:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 from manifests import validate_rendered
-from mimirkafka import program
 from mimirkafka.contract import KafkaFlavor, scram_over_tls
 from mimirkafka.kafka import strimzi_manifests as sm
 from mimirkafka.kafka.protection import TopicProtection
 from mimirkafka.kafka.strimzi import StrimziKafka, StrimziKafkaArgs
+from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
 from pulumi_harness import PulumiSandbox, copy_project, inline_stack, with_backend
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from mimirkafka.localrun import overlay_workspace
+
+from testbed.localrun import overlay_workspace
 
 
 def _repo(tmp_path: Path, config: dict) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from mimirkafka import stack_config as sc
+from mimirkafka.stack import config as sc
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 """Every shipped stack, run under mocks: the Kafka side and the Mimir side agree, and nothing leaks.
 
-Each ``stacks/Pulumi.<stack>.yaml`` is loaded into the real program (``mimirkafka.program.run``). The
+Each ``stacks/Pulumi.<stack>.yaml`` is loaded into the real program (``mimirkafka.stack.deploy.run``). The
 Helm values (the Release's ``values`` input, or the values file the render-only ``local`` stack writes)
 must carry the address, port, mechanism, TLS, topic, partitions and a record size that the Kafka-side
 resources (topic, user, listener) accept; every secret is a Pulumi secret; no secret value appears in
@@ -17,10 +17,10 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from mimirkafka import program
 from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
-from mimirkafka.stack_config import StackConfigError
+from mimirkafka.stack import deploy as program
+from mimirkafka.stack.config import StackConfigError
 from mocks import ProgramRun, RecordedResource, run_program
 from test_contract_cases import CA_PEM
 

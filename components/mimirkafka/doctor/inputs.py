@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from mimirkafka import stack_outputs
 from mimirkafka.contract.errors import ContractError
 from mimirkafka.contract.mimir_config import ENV_REF, SECRET_ENV_VARS
 from mimirkafka.contract.model import IngesterLayout, IngestStorageContract
 from mimirkafka.contract.parse import config_from_flags, contract_from_mimir_config
+from mimirkafka.stack import outputs as stack_outputs
 
 #: The stack output the package's program exports with Mimir's ``ingest_storage`` block.
 DEFAULT_STACK_OUTPUT = stack_outputs.INGEST_STORAGE_CONFIG

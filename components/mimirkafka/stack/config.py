@@ -76,7 +76,7 @@ KEYS: tuple[ConfigKey, ...] = (
         "string",
         "",
         "existing: read kafkaBootstrap, the admin connection and the CA "
-        "from a broker-info JSON written by mimirkafka.devbroker (the local stack's broker).",
+        "from a broker-info JSON written by testbed.devbroker (the local stack's broker).",
         ".local/broker.json",
     ),
     _k(

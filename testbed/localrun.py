@@ -1,7 +1,7 @@
 """Run ``up``/``preview``/``refresh``/``destroy`` of a stack of this project through the Automation API.
 
 Why: the Python language host (``pulumi-language-python``) cannot be built offline here, so the stack is
-run with an *inline* program (:func:`mimirkafka.program.run`): the SDK serves the language runtime
+run with an *inline* program (:func:`mimirkafka.stack.deploy.run`): the SDK serves the language runtime
 itself and the CLI only needs the engine and the provider plugins. Users with a normal Pulumi install
 can equally run ``pulumi up -s local`` in the repository root; both read ``Pulumi.yaml`` and
 ``stacks/Pulumi.<stack>.yaml``.
@@ -10,7 +10,7 @@ State: ``$PULUMI_BACKEND_URL`` if set, else ``file://<repo>/.pulumi-state``. Sec
 provider (``PULUMI_CONFIG_PASSPHRASE`` or ``PULUMI_CONFIG_PASSPHRASE_FILE``, which ``scripts/up-local``
 generates under ``.local/``). Progress streams to stdout; outputs are printed with secrets masked.
 
-CLI: ``python -m mimirkafka.localrun up --stack local``.
+CLI: ``python -m testbed.localrun up --stack local``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
 
-from mimirkafka import program
-
 Action = Literal["up", "preview", "refresh", "destroy"]
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_NAME = "mimir-kafka"
 
 
@@ -87,7 +86,7 @@ def overlay_workspace(stack: str, repo: Path = REPO_ROOT) -> Path:
     if config:
         merged["config"] = config
     local_file.write_text(
-        f"# Generated from stacks/Pulumi.{stack}.yaml by mimirkafka.localrun; machine-local, not tracked.\n"
+        f"# Generated from stacks/Pulumi.{stack}.yaml by testbed.localrun; machine-local, not tracked.\n"
         + yaml.safe_dump(merged, sort_keys=False)
     )
     return ws

@@ -23,8 +23,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from mimirkafka import stack_config as sc
-from mimirkafka import stack_outputs as so
 from mimirkafka.contract.kafka_side import principal_for
 from mimirkafka.contract.model import (
     IngesterLayout,
@@ -41,7 +39,6 @@ from mimirkafka.contract.model import (
     TopicSettings,
 )
 from mimirkafka.contract.validation import validate
-from mimirkafka.devbroker import MTLS_CLIENT_CN
 from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
 from mimirkafka.kafka.endpoint import KafkaEndpoint
 from mimirkafka.kafka.protection import TopicProtection
@@ -49,8 +46,10 @@ from mimirkafka.mimir import values as mv
 from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs
 from mimirkafka.mimir.iam import MimirIam, MimirIamArgs
 from mimirkafka.mimir.sources import mimir_view
+from mimirkafka.stack import config as sc
+from mimirkafka.stack import outputs as so
 
-#: The listener of the test-bed broker that admins use (PLAIN super user, see mimirkafka.devbroker).
+#: The listener of the test-bed broker that admins use (PLAIN super user, see testbed.devbroker).
 BROKER_ADMIN_LISTENER = "sasl_plain"
 
 
@@ -65,7 +64,7 @@ class Secrets:
 
 @dataclasses.dataclass(frozen=True)
 class BrokerInfo:
-    """What the local stack takes from ``mimirkafka.devbroker``'s JSON (pure view of it)."""
+    """What the local stack takes from ``testbed.devbroker``'s JSON (pure view of it)."""
 
     mimir_addresses: tuple[str, ...]
     admin_addresses: tuple[str, ...]
@@ -92,7 +91,10 @@ def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
     # The broker maps a certificate "CN=<name>" to User:<name> (ssl.principal.mapping.rules).
     certs: dict[str, tuple[str, str]] = {}
     if doc.get("client_cert_pem") and doc.get("client_key_pem"):
-        certs[f"User:{MTLS_CLIENT_CN}"] = (doc["client_cert_pem"], doc["client_key_pem"])
+        certs[f"User:{_common_name(doc['client_cert_pem'])}"] = (
+            doc["client_cert_pem"],
+            doc["client_key_pem"],
+        )
     for cn, pair in (doc.get("client_certs") or {}).items():
         certs[f"User:{cn}"] = (pair["cert"], pair["key"])
     return BrokerInfo(
@@ -106,6 +108,15 @@ def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
         mutual_tls=chosen["security_protocol"] == "SSL",
         client_certs=certs,
     )
+
+
+def _common_name(cert_pem: str) -> str:
+    """The certificate's subject CN: what the broker's ``RULE:^CN=(.*)$/$1/`` maps to a user name."""
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
 def check_listener_auth(info: BrokerInfo, listener: str, auth: str) -> None:

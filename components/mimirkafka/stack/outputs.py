@@ -1,6 +1,6 @@
 """Names of the stack outputs that other tools read, in one place.
 
-``mimirkafka.program`` exports them and ``mimirkafka doctor --stack-outputs`` reads them back; a
+``mimirkafka.stack.deploy`` exports them and ``mimirkafka doctor --stack-outputs`` reads them back; a
 rename on one side only would silently break the doctor, so both import these names.
 """
 

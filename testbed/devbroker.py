@@ -20,7 +20,7 @@ The standard authorizer is on; ``User:admin`` and the broker's own principal ``U
 users, everybody else needs ACLs. ``message.max.bytes`` is deliberately left at Kafka's 1 MiB default so
 that only the topic-level ``max.message.bytes`` the package sets can make Mimir's 15.98 MB records fit.
 
-Standalone use (the local stack's broker): ``python -m mimirkafka.devbroker --info .local/broker.json`` starts
+Standalone use (the local stack's broker): ``python -m testbed.devbroker --info .local/broker.json`` starts
 the broker, writes the connection details as JSON and runs until interrupted.
 """
 
@@ -131,7 +131,7 @@ def kafka_libs() -> Path:
     env = os.environ.get("KAFKA_LIBS")
     if env:
         return Path(env)
-    script = Path(__file__).resolve().parents[2] / "scripts" / "toolchain"
+    script = Path(__file__).resolve().parents[1] / "scripts" / "toolchain"
     out = subprocess.run([str(script), "--env"], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         if line.startswith("export KAFKA_LIBS="):
