@@ -1,0 +1,359 @@
+"""Every stack config key of this project, declared once.
+
+:data:`KEYS` is the one declaration (type, default, description, example, secret) from which
+``Pulumi.yaml``'s ``config:`` schema, the table in docs/stacks.md and the README table are generated
+(``python -m mimirkafka.stack.keys --write``; a unit test fails when a copy differs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mimirkafka.contract.model import KafkaFlavor
+
+KeyType = Literal["string", "integer", "boolean", "array"]
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    name: str
+    type: KeyType
+    default: Any
+    description: str
+    example: str
+    secret: bool = False
+
+
+def _k(
+    name: str, type_: KeyType, default: Any, description: str, example: str, secret: bool = False
+) -> ConfigKey:
+    return ConfigKey(name, type_, default, description, example, secret)
+
+
+KAFKA_KINDS = ("existing", "kraft", "strimzi", "msk", "msk-serverless")
+AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer", "msk-iam")
+OBJECT_STORAGES = ("s3", "minio", "filesystem")
+POD_IDENTITY_MODES = ("none", "irsa", "pod-identity")
+#: The flavor a kind implies when ``kafkaFlavor`` is empty.
+DEFAULT_FLAVOR = {
+    "existing": KafkaFlavor.APACHE,
+    "kraft": KafkaFlavor.APACHE,
+    "strimzi": KafkaFlavor.STRIMZI,
+    "msk": KafkaFlavor.MSK_PROVISIONED,
+    "msk-serverless": KafkaFlavor.MSK_SERVERLESS,
+}
+
+KEYS: tuple[ConfigKey, ...] = (
+    # --- Kafka: which cluster and how Mimir reaches it ----------------------------------------------
+    _k("kafkaKind", "string", "existing", f"Which Kafka to use: one of {', '.join(KAFKA_KINDS)}.", "msk"),
+    _k(
+        "kafkaFlavor",
+        "string",
+        "",
+        "Kafka implementation (contract flavor); empty = implied by kafkaKind "
+        f"({', '.join(f.value for f in KafkaFlavor)}).",
+        "confluent",
+    ),
+    _k("kafkaVersion", "string", "4.1", "Major.minor of the brokers; Kafka 4.x needs Mimir >= 3.1.2.", "3.8"),
+    _k(
+        "kafkaBootstrap",
+        "string",
+        "",
+        "existing: the comma-separated host:port list Mimir connects to.",
+        "pkc-abc.eu-west-1.aws.confluent.cloud:9092",
+    ),
+    _k(
+        "kafkaBrokerInfoFile",
+        "string",
+        "",
+        "existing: read kafkaBootstrap, the admin connection and the CA "
+        "from a broker-info JSON written by testbed.devbroker (the local stack's broker).",
+        ".local/broker.json",
+    ),
+    _k(
+        "kafkaBrokerListener",
+        "string",
+        "sasl_ssl",
+        "With kafkaBrokerInfoFile: the listener Mimir uses.",
+        "scram_sha_512",
+    ),
+    _k(
+        "kafkaAuth",
+        "string",
+        "scram-sha-512",
+        f"How Mimir authenticates: one of {', '.join(AUTH_MODES)}.",
+        "msk-iam",
+    ),
+    _k("kafkaUsername", "string", "mimir", "SASL username of Mimir (PLAIN/SCRAM).", "mimir-prod"),
+    _k(
+        "kafkaPassword",
+        "string",
+        "",
+        "Mimir's SASL password; unset = generated (random) and kept as a Pulumi secret.",
+        "pulumi config set --secret kafkaPassword ...",
+        secret=True,
+    ),
+    _k(
+        "kafkaOauthToken",
+        "string",
+        "",
+        "OAUTHBEARER static token for Mimir.",
+        "pulumi config set --secret kafkaOauthToken ...",
+        secret=True,
+    ),
+    _k(
+        "kafkaPrincipal",
+        "string",
+        "",
+        "existing: Mimir's Kafka principal, for its ACLs; empty = User:<kafkaUsername> with PLAIN/SCRAM. "
+        "Required with OAUTHBEARER (User:<the token's sub>) and mTLS (the client certificate's subject "
+        "as the broker's principal mapping names it).",
+        "User:CN=mimir",
+    ),
+    _k("kafkaTls", "boolean", False, "TLS between Mimir and Kafka (forced on for MSK).", "true"),
+    _k(
+        "kafkaTlsCaFile",
+        "string",
+        "",
+        "PEM file of the CA Mimir trusts; empty = system trust store.",
+        "certs/kafka-ca.pem",
+    ),
+    _k("kafkaTlsClientCertFile", "string", "", "PEM client certificate for mTLS.", "certs/mimir.crt"),
+    _k(
+        "kafkaTlsClientKeyFile",
+        "string",
+        "",
+        "PEM client key for mTLS (read as a secret).",
+        "certs/mimir.key",
+    ),
+    _k(
+        "kafkaTlsServerName",
+        "string",
+        "",
+        "TLS server name to verify, if it differs from the address.",
+        "kafka.internal",
+    ),
+    _k(
+        "kafkaTlsInsecureSkipVerify",
+        "boolean",
+        False,
+        "Skip certificate verification (never in prod).",
+        "false",
+    ),
+    _k(
+        "kafkaAdminBootstrap",
+        "string",
+        "",
+        "existing: where Pulumi connects as admin; empty = kafkaBootstrap.",
+        "localhost:9093",
+    ),
+    _k("kafkaAdminAuth", "string", "", "existing: admin mechanism; empty = kafkaAuth.", "plain"),
+    _k("kafkaAdminTls", "boolean", False, "existing: TLS for the admin connection.", "true"),
+    _k("kafkaAdminUsername", "string", "admin", "existing: admin SASL username.", "ops-admin"),
+    _k(
+        "kafkaAdminPassword",
+        "string",
+        "",
+        "existing: admin SASL password.",
+        "pulumi config set --secret kafkaAdminPassword ...",
+        secret=True,
+    ),
+    _k("kafkaCreateUser", "boolean", True, "Create Mimir's SCRAM user on the Kafka side.", "false"),
+    _k(
+        "kafkaCreateAcls",
+        "boolean",
+        True,
+        "Create Mimir's least-privilege ACLs (needs an authorizer).",
+        "false",
+    ),
+    _k(
+        "kafkaPreflight",
+        "boolean",
+        False,
+        "existing: once the topic, user and ACLs exist, run the doctor's checks as Mimir (reach, TLS, "
+        "authenticate, partitions, a 16 MB batch, produce/fetch/commit rights) and fail the update with "
+        "every failed check and its fix. Needs the brokers reachable from where Pulumi runs.",
+        "true",
+    ),
+    _k(
+        "kafkaNamespace",
+        "string",
+        "kafka",
+        "kraft/strimzi: Kubernetes namespace of the Kafka cluster.",
+        "mimir",
+    ),
+    _k(
+        "kafkaClusterName",
+        "string",
+        "mimir-kafka",
+        "Name of the Kafka cluster (MSK, Strimzi, StatefulSet).",
+        "mimir-prod",
+    ),
+    _k("kafkaBrokers", "integer", 3, "Number of brokers (kraft/strimzi/msk).", "6"),
+    _k("kafkaVolumeSizeGib", "integer", 100, "Storage per broker in GiB (MSK EBS or PVC size).", "500"),
+    _k("mskInstanceType", "string", "kafka.m7g.large", "msk: broker instance type.", "express.m7g.large"),
+    _k(
+        "mskSubnetIds",
+        "array",
+        [],
+        "msk/msk-serverless: client subnets (distinct AZs).",
+        '["subnet-a", "subnet-b", "subnet-c"]',
+    ),
+    _k("mskVpcId", "string", "", "msk/msk-serverless: VPC of the brokers.", "vpc-0abc"),
+    _k(
+        "mskSecurityGroupIds",
+        "array",
+        [],
+        "msk/msk-serverless: security groups of Mimir's nodes, allowed to reach the brokers.",
+        '["sg-123"]',
+    ),
+    # --- the ingest topic --------------------------------------------------------------------------
+    _k("topicName", "string", "mimir-ingest", "The ingest topic.", "mimir-ingest-prod"),
+    _k("topicPartitions", "integer", 16, "Partitions; must cover ingestersPerZone (size for growth).", "64"),
+    _k("topicReplicationFactor", "integer", 3, "Replication factor of the topic.", "1"),
+    _k("topicMinInsyncReplicas", "integer", 2, "min.insync.replicas of the topic.", "1"),
+    _k("topicRetentionMs", "integer", 86_400_000, "retention.ms of the topic.", "172800000"),
+    _k("topicProtect", "boolean", True, "Protect the topic from deletion by Pulumi.", "false"),
+    _k(
+        "autoCreateTopic",
+        "boolean",
+        False,
+        "Let Mimir create the topic (the package creates it anyway).",
+        "true",
+    ),
+    _k(
+        "producerMaxRecordSizeBytes",
+        "integer",
+        15_983_616,
+        "Mimir's producer_max_record_size_bytes.",
+        "8372224",
+    ),
+    # --- Mimir ----------------------------------------------------------------------------------------
+    _k("mimirVersion", "string", "3.1.2", "Mimir release (image tag); >= 3.1.2 with Kafka 4.x.", "3.1.2"),
+    _k(
+        "mimirChartVersion",
+        "string",
+        "6.1.0",
+        "mimir-distributed chart version (6.1.0 ships Mimir 3.1.2).",
+        "6.1.0",
+    ),
+    _k("mimirNamespace", "string", "mimir", "Kubernetes namespace of Mimir.", "observability"),
+    _k("mimirReleaseName", "string", "mimir", "Helm release name (also the resource-name prefix).", "mimir"),
+    _k(
+        "mimirServiceAccount",
+        "string",
+        "mimir",
+        "Service account of Mimir's pods (IRSA/Pod Identity).",
+        "mimir",
+    ),
+    _k("ingesterZones", "integer", 3, "Ingester zones (3 = zone-aware; 1 = no zone awareness).", "1"),
+    _k("ingestersPerZone", "integer", 1, "Ingesters per zone; each consumes one partition.", "4"),
+    _k(
+        "objectStorage",
+        "string",
+        "minio",
+        f"Mimir's object storage: one of {', '.join(OBJECT_STORAGES)}.",
+        "s3",
+    ),
+    _k("s3CreateBuckets", "boolean", True, "s3: create encrypted, versioned, private buckets.", "false"),
+    _k(
+        "s3BucketPrefix",
+        "string",
+        "",
+        "s3: prefix of created bucket names; empty = <project>-<stack>.",
+        "acme-mimir-prod",
+    ),
+    _k(
+        "s3BlocksBucket",
+        "string",
+        "",
+        "s3 without s3CreateBuckets: existing blocks bucket.",
+        "acme-mimir-blocks",
+    ),
+    _k(
+        "s3RulerBucket",
+        "string",
+        "",
+        "s3 without s3CreateBuckets: existing ruler bucket.",
+        "acme-mimir-ruler",
+    ),
+    _k(
+        "s3AlertmanagerBucket",
+        "string",
+        "",
+        "s3 without s3CreateBuckets: existing alertmanager bucket.",
+        "acme-mimir-alertmanager",
+    ),
+    _k("awsRegion", "string", "", "AWS region of MSK, S3 and IAM (required for msk/s3).", "eu-west-1"),
+    _k(
+        "podIdentity",
+        "string",
+        "none",
+        f"How pods get AWS credentials: one of {', '.join(POD_IDENTITY_MODES)}.",
+        "irsa",
+    ),
+    _k("eksClusterName", "string", "", "pod-identity: EKS cluster of the association.", "prod-eks"),
+    _k(
+        "eksOidcProviderArn",
+        "string",
+        "",
+        "irsa: ARN of the cluster's IAM OIDC provider.",
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+    ),
+    _k(
+        "eksOidcIssuerUrl",
+        "string",
+        "",
+        "irsa: the cluster's OIDC issuer URL.",
+        "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+    ),
+    _k(
+        "mskIamSocketPath",
+        "string",
+        "/var/run/msk-iam/credentials.sock",
+        "msk-iam: unix socket the credentials sidecar serves to Mimir.",
+        "/var/run/msk-iam/creds.sock",
+    ),
+    _k(
+        "mimirExtraValues",
+        "string",
+        "",
+        "Any other chart values (YAML mapping), deep-merged last.",
+        "'{querier: {replicas: 3}}'",
+    ),
+    # --- where the Kubernetes side goes -----------------------------------------------------------------
+    _k(
+        "renderOnly",
+        "boolean",
+        False,
+        "Write Kubernetes manifests and the Helm values to files instead of "
+        "applying them (no cluster needed).",
+        "true",
+    ),
+    _k(
+        "renderDir",
+        "string",
+        "rendered",
+        "render: output directory (relative to the project), one sub-directory per stack.",
+        "out",
+    ),
+    _k("kubeContext", "string", "", "kubeconfig context to deploy to; empty = current context.", "kind-dev"),
+)
+KEYS_BY_NAME = {k.name: k for k in KEYS}
+SECRET_KEYS = tuple(k.name for k in KEYS if k.secret)
+
+
+def pulumi_yaml_schema() -> dict[str, Any]:
+    """The ``config:`` block of ``Pulumi.yaml`` for :data:`KEYS` (checked by a unit test)."""
+    out: dict[str, Any] = {}
+    for k in KEYS:
+        entry: dict[str, Any] = {"type": k.type, "description": k.description}
+        if k.type == "array":
+            entry["items"] = {"type": "string"}
+        # Secret keys are optional, but the CLI treats a key without a default as required and refuses a
+        # plain default for a ``secret: true`` key; so they are declared as strings with default "" (=
+        # not set) and the program refuses a value that was not set with ``--secret``.
+        entry["default"] = list(k.default) if k.type == "array" else k.default
+        out[k.name] = entry
+    return out
