@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from mimirkafka.contract import (
+    ConsumerTuning,
     ContractError,
     IngesterLayout,
     IngestStorageContract,
@@ -296,10 +297,10 @@ CASES_BAD: list[tuple[str, Callable[[], IngestStorageContract], str, str, str]] 
     ),
     (
         "kafka4-old-mimir",
-        lambda: base(mimir_version=MimirVersion(3, 1, 1), kafka_version="4.0"),
+        lambda: base(mimir_version=MimirVersion(3, 1, 1), kafka_version="4.2"),
         "mimir_version",
-        "before 3.1.2 fails to commit offsets against Kafka 4.0 brokers",
-        "'3.1.2' or later",
+        "Mimir 3.1.1 fails to commit consumed offsets against Kafka 4.2 brokers",
+        "(3.1.2 or later)",
     ),
     (
         "kafka-version-garbage",
@@ -439,8 +440,59 @@ CASES_BAD: list[tuple[str, Callable[[], IngestStorageContract], str, str, str]] 
         "partitions-below-ingesters",
         lambda: base(topic=topic(partitions=2), ingesters=IngesterLayout(3, 5)),
         "topic.partitions",
-        "must be at least the number of ingesters in one zone (5)",
+        "3 zone(s) of 5 ingesters own partitions 0..4",
         "at least 5",
+    ),
+    (
+        "consumer-lag-inconsistent",
+        lambda: base(consumer=ConsumerTuning(target_consumer_lag_at_startup="0s")),
+        "consumer.max_consumer_lag_at_startup",
+        "both 0 or both greater than 0",
+        "set both to 0",
+    ),
+    (
+        "consumer-max-buffered-bytes",
+        lambda: base(consumer=ConsumerTuning(max_buffered_bytes=2_147_483_647)),
+        "consumer.max_buffered_bytes",
+        "less than 2147483647",
+        "1000000000",
+    ),
+    (
+        "consumer-negative-fetch-concurrency",
+        lambda: base(consumer=ConsumerTuning(fetch_concurrency_max=-1)),
+        "consumer.fetch_concurrency_max",
+        "must be 0 or more",
+        "Mimir's default",
+    ),
+    (
+        "consumer-max-lag-below-target",
+        lambda: base(consumer=ConsumerTuning(target_consumer_lag_at_startup="20s")),
+        "consumer.max_consumer_lag_at_startup",
+        "greater than or equal to the target lag (20s)",
+        "20s or more",
+    ),
+    (
+        "consumer-zero-commit-interval",
+        lambda: base(consumer=ConsumerTuning(consumer_group_offset_commit_interval="0s")),
+        "consumer.consumer_group_offset_commit_interval",
+        "must be greater than 0",
+        "5s",
+    ),
+    (
+        "delete-inactive-before-query-window",
+        lambda: base(partition_ring=PartitionRingSettings(delete_inactive_partition_after="2h")),
+        "partition_ring.delete_inactive_partition_after",
+        "shorter than consumer.query_ingesters_within (13h)",
+        "to 13h",
+    ),
+    (
+        "consumer-setting-unknown-to-mimir-30",
+        lambda: base(
+            mimir_version=MimirVersion(3, 0, 4), consumer=ConsumerTuning(ingestion_concurrency_max=4)
+        ),
+        "consumer.ingestion_concurrency_max",
+        "only renders it for Mimir 3.1.0 or later",
+        "leave consumer.ingestion_concurrency_max at 8",
     ),
     (
         "zones",
@@ -653,7 +705,7 @@ def test_warnings(build: Callable[[], IngestStorageContract], setting: str, word
 
 def test_warning_rules_quiet_on_the_recommended_setup() -> None:
     assert warnings(CASES["scram512_tls"]()) == []
-    assert len(WARNING_RULES) == 4
+    assert len(WARNING_RULES) == 5
 
 
 @pytest.mark.parametrize(

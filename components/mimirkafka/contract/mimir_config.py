@@ -153,6 +153,8 @@ def _kafka_block(c: IngestStorageContract, secrets: dict[str, SecretValue]) -> d
         k["sasl_msk_iam_http_socket_path"] = s.socket_path
         k["sasl_msk_iam_http_socket_timeout"] = s.timeout
 
+    k.update(consumer_tuning_keys(c))
+
     t = c.tls
     if t.enabled:
         k["tls_enabled"] = True
@@ -175,6 +177,30 @@ def _kafka_block(c: IngestStorageContract, secrets: dict[str, SecretValue]) -> d
     return k
 
 
+#: ConsumerTuning fields rendered under ``ingest_storage.kafka`` (same YAML key as the field name).
+CONSUMER_KAFKA_KEYS = (
+    "fetch_concurrency_max",
+    "ingestion_concurrency_max",
+    "max_buffered_bytes",
+    "target_consumer_lag_at_startup",
+    "max_consumer_lag_at_startup",
+    "last_produced_offset_poll_interval",
+    "consumer_group_offset_commit_interval",
+)
+
+
+def consumer_tuning_keys(c: IngestStorageContract) -> dict[str, Any]:
+    """The consumer tuning that differs from Mimir's default (a default is left to Mimir, so older targets
+    keep their own); validation refused values the targeted release does not know."""
+    out: dict[str, Any] = {}
+    for key in CONSUMER_KAFKA_KEYS:
+        setting = setting_for_yaml(("ingest_storage", "kafka", key))
+        value = getattr(c.consumer, key)
+        if setting is not None and value != setting.default and setting.available_in(c.mimir_version):
+            out[key] = value
+    return out
+
+
 def build_config(c: IngestStorageContract) -> tuple[dict[str, Any], dict[str, SecretValue]]:
     """The structured config and the secret env map, without validating (use :func:`render_mimir`)."""
     secrets: dict[str, SecretValue] = {}
@@ -193,6 +219,9 @@ def build_config(c: IngestStorageContract) -> tuple[dict[str, Any], dict[str, Se
             },
         },
     }
+    within = setting_for_yaml(("querier", "query_ingesters_within"))
+    if within is not None and c.consumer.query_ingesters_within != within.default:
+        config["querier"] = {"query_ingesters_within": c.consumer.query_ingesters_within}
     return config, secrets
 
 

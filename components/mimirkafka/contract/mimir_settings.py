@@ -19,12 +19,16 @@ V2_14 = MimirVersion(2, 14, 0)
 V2_15 = MimirVersion(2, 15, 0)
 V3_0 = MimirVersion(3, 0, 0)
 V3_1 = MimirVersion(3, 1, 0)
-#: First release whose Kafka client works with Kafka 4.x brokers (caps the protocol at v3.9.0, PR #15745).
+#: First release that caps the Kafka protocol at v3.9.0 (PR #15745), fixing the offset-commit failures of
+#: 3.1.0/3.1.1 against Kafka 4.2+ brokers (issue #15319).
 V3_1_2 = MimirVersion(3, 1, 2)
+#: The newest release-3.1 patch ("[release-3.1] Prepare release 3.1.3", grafana/mimir#16082).
+V3_1_3 = MimirVersion(3, 1, 3)
 #: Oldest Mimir this package targets: ingest storage became stable in 3.0.
 MIN_SUPPORTED = V3_0
-#: Newest release the table was checked against.
-NEWEST_RELEASE = V3_1_2
+#: Newest release the table was checked against (3.1.3 is a patch release of the 3.1 line; 3.2.0 exists,
+#: grafana/mimir#16003, but its config.go was not read, so it is not claimed here).
+NEWEST_RELEASE = V3_1_3
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ SETTINGS: tuple[MimirSetting, ...] = (
         V2_15,
     ),
     _k("max-buffered-bytes", "max_buffered_bytes", "int", 1_000_000_000, V2_15),
+    # Default from main @001afd28 config.go (8; the 2026-11 audit lists it as existing in 3.1, defaults of the
+    # ingestion path changed in 3.1.0 by #15072). The release that introduced it was not read, so the table
+    # claims it only from 3.1.0 on: the contract refuses a non-default value for older targets.
+    _k("ingestion-concurrency-max", "ingestion_concurrency_max", "int", 8, V3_1),
     # --- producer side (1.4) ---------------------------------------------------------------------
     _k("auto-create-topic-enabled", "auto_create_topic_enabled", "boolean", True, V2_14),
     _k("auto-create-topic-default-partitions", "auto_create_topic_default_partitions", "int", -1, V2_14),
@@ -193,6 +201,15 @@ SETTINGS: tuple[MimirSetting, ...] = (
         "duration",
         "13h",
         V2_14,
+    ),
+    # operations/mimir/ingest-storage.libsonnet @00dc4b65: "The default -querier.query-ingesters-within in
+    # Mimir is 13 hours"; the jsonnet sets delete-inactive-partition-after to the same value.
+    MimirSetting(
+        "querier.query-ingesters-within",
+        ("querier", "query_ingesters_within"),
+        "duration",
+        "13h",
+        V2_0,
     ),
 )
 

@@ -296,6 +296,38 @@ class PartitionRingSettings:
 
 
 @dataclass(frozen=True)
+class ConsumerTuning:
+    """The consumer-side settings operators tune, with Mimir's bounds (``validation.rule_consumer_tuning``).
+
+    Defaults are Mimir's own (grafana/mimir ``pkg/storage/ingest/config.go`` @001afd28, the 3.1 defaults;
+    fetch concurrency and buffered bytes changed in 3.1.0, #15072) except where Grafana's jsonnet for ingest
+    storage recommends otherwise (``operations/mimir/ingest-storage.libsonnet`` @00dc4b65, on ingesters and
+    query-frontends): ``last_produced_offset_poll_interval`` 500ms ("improve latency of strong consistency
+    reads") and ``consumer_group_offset_commit_interval`` 5s ("reduce the OffsetCommit pressure"). The
+    rendering writes a key only when it differs from Mimir's default, and the Helm values pass each one
+    only to the components that use it (``mimirkafka.mimir.components``).
+    """
+
+    #: ``-ingest-storage.kafka.fetch-concurrency-max`` (ingesters; >= 0, 0 disables concurrent fetching).
+    fetch_concurrency_max: int = 12
+    #: ``-ingest-storage.kafka.ingestion-concurrency-max`` (ingesters; >= 0, 0 disables).
+    ingestion_concurrency_max: int = 8
+    #: ``-ingest-storage.kafka.max-buffered-bytes`` (ingesters; 0 disables, must stay below 2^31-1).
+    max_buffered_bytes: int = 1_000_000_000
+    #: ``-ingest-storage.kafka.target-consumer-lag-at-startup`` (ingesters; both lags 0, or both > 0).
+    target_consumer_lag_at_startup: str = "2s"
+    #: ``-ingest-storage.kafka.max-consumer-lag-at-startup`` (ingesters; >= the target lag).
+    max_consumer_lag_at_startup: str = "15s"
+    #: ``-ingest-storage.kafka.last-produced-offset-poll-interval`` (ingesters and query-frontends).
+    last_produced_offset_poll_interval: str = "500ms"
+    #: ``-ingest-storage.kafka.consumer-group-offset-commit-interval`` (ingesters).
+    consumer_group_offset_commit_interval: str = "5s"
+    #: ``-querier.query-ingesters-within``: how far back queriers ask ingesters. The jsonnet ties
+    #: ``partition_ring.delete_inactive_partition_after`` to it; a shorter deletion delay is refused.
+    query_ingesters_within: str = "13h"
+
+
+@dataclass(frozen=True)
 class TopicSettings:
     """The ingest topic as the Kafka side must create it."""
 
@@ -336,6 +368,8 @@ class IngestStorageContract:
     #: Consumer group of the block-builder (Mimir default ``block-builder``), or ``None`` when none runs.
     block_builder_consumer_group: str | None = None
     partition_ring: PartitionRingSettings = field(default_factory=PartitionRingSettings)
+    #: Consumer-side tuning (fetch/ingestion concurrency, startup lag, offset polling and commits).
+    consumer: ConsumerTuning = field(default_factory=ConsumerTuning)
 
     def __post_init__(self) -> None:
         # Friendly inputs (config files, the REPL) are normalised once, so every derivation sees one shape:

@@ -16,10 +16,12 @@ from typing import Any
 
 from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.flavors import FLAVORS, RECORD_OVERHEAD_BYTES, max_record_size_for
-from mimirkafka.contract.mimir_settings import MIN_SUPPORTED, V3_1, V3_1_2
+from mimirkafka.contract.ingesters import partitions_needed
+from mimirkafka.contract.mimir_settings import MIN_SUPPORTED, V3_1, V3_1_2, setting_for_yaml
 from mimirkafka.contract.model import (
     MAX_PRODUCER_RECORD_SIZE_BYTES,
     MIN_PRODUCER_RECORD_SIZE_BYTES,
+    ConsumerTuning,
     IngesterLayout,
     IngestStorageContract,
     KafkaFlavor,
@@ -94,6 +96,8 @@ _TOPIC_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
 _KAFKA_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
 #: Jsonnet's check on ``-ingest-storage.kafka.client-id`` (operations/mimir/ingest-storage.libsonnet).
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._\-=,]{1,255}$")
+#: Kafka major.minor from which Mimir 3.1.0/3.1.1 fail to commit offsets (grafana/mimir#15319, #15745).
+KAFKA_BROKEN_WITH_3_1_0 = (4, 2)
 MAX_TOPIC_NAME = 249
 
 
@@ -171,6 +175,9 @@ _INT_FIELDS = (
     ("ingesters.per_zone", lambda c: c.ingesters.per_zone),
     ("producer_max_record_size_bytes", lambda c: c.producer_max_record_size_bytes),
     ("partition_ring.min_partition_owners_count", lambda c: c.partition_ring.min_partition_owners_count),
+    ("consumer.fetch_concurrency_max", lambda c: c.consumer.fetch_concurrency_max),
+    ("consumer.ingestion_concurrency_max", lambda c: c.consumer.ingestion_concurrency_max),
+    ("consumer.max_buffered_bytes", lambda c: c.consumer.max_buffered_bytes),
 )
 
 
@@ -179,6 +186,7 @@ _PARTS = (
     ("tls", TlsConfig, "TlsConfig(enabled=True, ...)"),
     ("ingesters", IngesterLayout, "IngesterLayout(zones=3, per_zone=...)"),
     ("partition_ring", PartitionRingSettings, "PartitionRingSettings()"),
+    ("consumer", ConsumerTuning, "ConsumerTuning(fetch_concurrency_max=..., ...)"),
 )
 
 
@@ -268,6 +276,7 @@ def _text_fields(c: IngestStorageContract) -> list[tuple[str, Any, bool]]:
             c.partition_ring.delete_inactive_partition_after,
             False,
         ),
+        *((f"consumer.{name}", getattr(c.consumer, name), False) for name in CONSUMER_DURATIONS),
         ("tls.server_name", t.server_name, True),
         ("tls.min_version", t.min_version, True),
         ("tls.mount_dir", t.mount_dir, False),
@@ -694,6 +703,100 @@ def rule_durations(c: IngestStorageContract) -> Iterator[Problem]:
         )
 
 
+#: ConsumerTuning fields that are Go durations.
+CONSUMER_DURATIONS = (
+    "target_consumer_lag_at_startup",
+    "max_consumer_lag_at_startup",
+    "last_produced_offset_poll_interval",
+    "consumer_group_offset_commit_interval",
+    "query_ingesters_within",
+)
+#: ``max_buffered_bytes`` must stay below math.MaxInt32 (config.go @001afd28 Validate).
+MAX_BUFFERED_BYTES_LIMIT = 2_147_483_647
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration_seconds(text: str) -> float | None:
+    """Seconds of a Go duration string, or None if it is not one."""
+    if not isinstance(text, str) or not is_go_duration(text):
+        return None
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
+
+
+def rule_consumer_tuning(c: IngestStorageContract) -> Iterator[Problem]:
+    """Mimir's own bounds (``KafkaConfig.Validate``, grafana/mimir pkg/storage/ingest/config.go @001afd28)."""
+    t = c.consumer
+    for name in CONSUMER_DURATIONS:
+        yield from _duration(f"consumer.{name}", getattr(t, name))
+    for name in ("fetch_concurrency_max", "ingestion_concurrency_max", "max_buffered_bytes"):
+        low = 0
+        value = getattr(t, name)
+        if value < low:
+            yield Problem(
+                f"consumer.{name}",
+                value,
+                f"must be {low} or more (Mimir: 'must be greater than or equal to 0'; 0 disables it)",
+                f"set consumer.{name} to {getattr(ConsumerTuning(), name)} (Mimir's default) or 0",
+            )
+    if t.max_buffered_bytes >= MAX_BUFFERED_BYTES_LIMIT:
+        yield Problem(
+            "consumer.max_buffered_bytes",
+            t.max_buffered_bytes,
+            f"Mimir requires it to be less than {MAX_BUFFERED_BYTES_LIMIT}",
+            "set consumer.max_buffered_bytes to 1000000000 (Mimir's default) or less",
+        )
+    target = go_duration_seconds(t.target_consumer_lag_at_startup)
+    most = go_duration_seconds(t.max_consumer_lag_at_startup)
+    if target is not None and most is not None:
+        if (target != 0) != (most != 0):
+            yield Problem(
+                "consumer.max_consumer_lag_at_startup",
+                t.max_consumer_lag_at_startup,
+                "the target and max consumer lag at startup must be either both 0 or both greater than 0 "
+                "(Mimir's ErrInconsistentConsumerLagAtStartup)",
+                "set both to 0 to skip waiting at startup, or both above 0 (defaults 2s and 15s)",
+            )
+        elif most < target:
+            yield Problem(
+                "consumer.max_consumer_lag_at_startup",
+                t.max_consumer_lag_at_startup,
+                f"must be greater than or equal to the target lag ({t.target_consumer_lag_at_startup})",
+                f"set consumer.max_consumer_lag_at_startup to {t.target_consumer_lag_at_startup} or more",
+            )
+    for name in ("last_produced_offset_poll_interval", "consumer_group_offset_commit_interval"):
+        # Both drive tickers (reader.go); a zero period is not a valid ticker interval.
+        if go_duration_seconds(getattr(t, name)) == 0:
+            yield Problem(
+                f"consumer.{name}",
+                getattr(t, name),
+                "must be greater than 0 (it is the period of a ticker)",
+                f"set consumer.{name} to {getattr(ConsumerTuning(), name)} (Grafana's jsonnet value)",
+            )
+    within = go_duration_seconds(t.query_ingesters_within)
+    delete_after = go_duration_seconds(c.partition_ring.delete_inactive_partition_after)
+    if within is not None and delete_after is not None and delete_after < within:
+        yield Problem(
+            "partition_ring.delete_inactive_partition_after",
+            c.partition_ring.delete_inactive_partition_after,
+            f"is shorter than consumer.query_ingesters_within ({t.query_ingesters_within}): an inactive "
+            "partition would leave the ring while queriers still expect its ingesters to hold recent data "
+            "(Grafana's jsonnet sets both to the same value)",
+            f"set partition_ring.delete_inactive_partition_after to {t.query_ingesters_within}",
+        )
+    for name in ("fetch_concurrency_max", "ingestion_concurrency_max", "max_buffered_bytes"):
+        value = getattr(t, name)
+        setting = setting_for_yaml(("ingest_storage", "kafka", name))
+        if setting is not None and value != setting.default and not setting.available_in(c.mimir_version):
+            yield Problem(
+                f"consumer.{name}",
+                value,
+                f"this package only renders it for Mimir {setting.since} or later "
+                f"(target: {c.mimir_version})",
+                f"leave consumer.{name} at {setting.default}, or set mimir_version to '3.1.3'",
+            )
+
+
 def rule_client_id(c: IngestStorageContract) -> Iterator[Problem]:
     if c.client_id is not None and not _CLIENT_ID.match(c.client_id):
         yield Problem(
@@ -752,13 +855,17 @@ def rule_kafka_version(c: IngestStorageContract) -> Iterator[Problem]:
             "is not a Kafka version",
             "write the brokers' major.minor, e.g. '3.9' or '4.1'",
         )
-    elif mm[0] >= 4 and c.mimir_version < V3_1_2:
+    elif mm >= KAFKA_BROKEN_WITH_3_1_0 and V3_1 <= c.mimir_version < V3_1_2:
+        # Exactly as the threads show it: 3.1.0/3.1.1 (and the 3.1 RCs) fail to commit offsets against the
+        # newest brokers (#15319, reproduced by #15745 on Kafka 4.3.0 and fixed in 3.1.2 by capping the
+        # protocol at 3.9); the reporter's 4.1 brokers worked, and 3.0.x is not shown affected.
         yield Problem(
             "mimir_version",
             str(c.mimir_version),
-            f"Mimir before 3.1.2 fails to commit offsets against Kafka {c.kafka_version} brokers "
-            "(UNKNOWN_TOPIC_ID, grafana/mimir#15319)",
-            "set mimir_version to '3.1.2' or later, or run Kafka 3.x brokers",
+            f"Mimir {c.mimir_version} fails to commit consumed offsets against Kafka {c.kafka_version} "
+            "brokers (UNKNOWN_TOPIC_ID, grafana/mimir#15319; fixed in 3.1.2 by capping the Kafka protocol "
+            "at 3.9, #15745)",
+            "set mimir_version to '3.1.3' (3.1.2 or later)",
         )
 
 
@@ -868,14 +975,17 @@ def rule_partitions_cover_ingesters(c: IngestStorageContract) -> Iterator[Proble
             "needs at least one ingester per zone",
             "set ingesters.per_zone to 1 or more",
         )
-    if c.topic.partitions >= 1 and c.topic.partitions < lay.per_zone:
+    if lay.zones < 1 or lay.per_zone < 1:
+        return
+    # The ingesters the chart runs for this layout, and the partitions they own (contract/ingesters.py).
+    need = partitions_needed(lay)
+    if c.topic.partitions >= 1 and c.topic.partitions < need:
         yield Problem(
             "topic.partitions",
             c.topic.partitions,
-            "the number of partitions must be at least the number of "
-            f"ingesters in one zone ({lay.per_zone}); "
-            f"ingesters {c.topic.partitions}..{lay.per_zone - 1} of each zone would own no partition",
-            f"set topic.partitions to at least {lay.per_zone} (more leaves room to scale ingesters up)",
+            f"{lay.zones} zone(s) of {lay.per_zone} ingesters own partitions 0..{need - 1}; "
+            f"ingesters {c.topic.partitions}..{need - 1} of each zone would own partitions that do not exist",
+            f"set topic.partitions to at least {need} (more leaves room to scale ingesters up)",
         )
 
 
@@ -1062,6 +1172,7 @@ RULES: tuple[Rule, ...] = (
     rule_tls_options,
     rule_tls_pem,
     rule_durations,
+    rule_consumer_tuning,
     rule_client_id,
     rule_mimir_version,
     rule_kafka_version,
@@ -1187,4 +1298,31 @@ def warn_flavor(c: IngestStorageContract) -> Iterator[Problem]:
         )
 
 
-WARNING_RULES: tuple[Rule, ...] = (warn_tls, warn_replication, warn_static_credentials, warn_flavor)
+def warn_versions(c: IngestStorageContract) -> Iterator[Problem]:
+    mm = kafka_major_minor(c.kafka_version) if isinstance(c.kafka_version, str) else None
+    if mm is not None and (4, 0) <= mm < KAFKA_BROKEN_WITH_3_1_0 and V3_1 <= c.mimir_version < V3_1_2:
+        yield Problem(
+            "mimir_version",
+            str(c.mimir_version),
+            f"Mimir {c.mimir_version} with Kafka {c.kafka_version}: the grafana/mimir#15319 reporter ran 4.1 "
+            "brokers without offset-commit failures, but 3.1.0/3.1.1 negotiate Kafka 4 protocol versions "
+            "that 3.1.2 caps at 3.9 (#15745)",
+            "prefer mimir_version '3.1.3'",
+        )
+    if c.ingesters.zones > 3:
+        yield Problem(
+            "ingesters.zones",
+            c.ingesters.zones,
+            "Grafana's jsonnet for ingest storage supports 2 or 3 ingester zones "
+            "(ingest-storage.libsonnet: 'ingest storage requires either 2 or 3 ingester zones')",
+            "use 2 or 3 zones",
+        )
+
+
+WARNING_RULES: tuple[Rule, ...] = (
+    warn_tls,
+    warn_replication,
+    warn_static_credentials,
+    warn_flavor,
+    warn_versions,
+)
