@@ -4,12 +4,19 @@ config the stack rendered (``mimir-values.yaml``), never from the package's inte
 The rendered config holds ``${VAR}`` references for secrets and file paths for TLS material; the test
 supplies what Kubernetes would: the env values of the credentials Secret and the files of the TLS
 Secret mounted at those paths.
+
+Two clients: :func:`franz_check` runs ``scripts/franz-check`` (franz-go, the client library Mimir itself
+uses, set up like Mimir's writer and reader); the kafka-python functions below are the older, second
+opinion.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -158,3 +165,118 @@ def consume_and_commit(view: MimirKafkaView, topic: str, group: str, expected: d
         assert all(off is not None and off >= 1 for off in committed.values()), committed
     finally:
         consumer.close()
+
+
+# --- franz-go: Mimir's own Kafka client ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FranzResult:
+    """What ``franz-check`` reported: ``ok``, and on failure the ``stage`` (config, metadata, produce,
+    consume, commit), the error text and Kafka's error name (``error_code``, e.g. MESSAGE_TOO_LARGE)."""
+
+    returncode: int
+    report: dict[str, Any]
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and bool(self.report.get("ok"))
+
+    @property
+    def stage(self) -> str:
+        return str(self.report.get("stage", ""))
+
+    @property
+    def error(self) -> str:
+        return str(self.report.get("error", ""))
+
+    @property
+    def error_code(self) -> str:
+        return str(self.report.get("error_code", ""))
+
+
+def franz_check_binary() -> str:
+    path = os.environ.get("FRANZ_CHECK", "")
+    if not path or not Path(path).is_file():
+        raise FileNotFoundError(f"franz-check not built ({path!r}); run scripts/toolchain")
+    return path
+
+
+def ingester_ids_from_values(values: Mapping[str, Any]) -> list[str]:
+    """The ingester pod names (= instance IDs = consumer groups) the Helm values imply, from the
+    mimir-distributed chart's naming: ``<fullname>-ingester-<i>``, or with zone-aware replication
+    ``<fullname>-ingester-<zone>-<i>`` with the replicas split evenly over the zones."""
+    fullname = values.get("fullnameOverride") or "mimir"
+    ing = values.get("ingester") or {}
+    replicas = int(ing.get("replicas", 3))
+    zar = ing.get("zoneAwareReplication") or {}
+    if zar.get("enabled"):
+        zones = [z["name"] for z in zar.get("zones") or []]
+        assert zones, "zone-aware ingesters without zones in the values"
+        per_zone = -(-replicas // len(zones))
+        return [f"{fullname}-ingester-{z}-{i}" for z in zones for i in range(per_zone)]
+    return [f"{fullname}-ingester-{i}" for i in range(replicas)]
+
+
+def franz_check(
+    values_file: Path,
+    env: Mapping[str, str],
+    mounted_files: Mapping[str, str],
+    instance_ids: list[str] | None = None,
+    *,
+    expect_partitions: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    timeout_s: int = 180,
+) -> FranzResult:
+    """Runs franz-check on the rendered values: ``env`` is what the credentials Secret puts in the
+    pods' environment, ``mounted_files`` (file name -> content) what the TLS Secret mounts. Without
+    ``instance_ids`` it commits as every ingester the values imply. ``overrides`` replaces keys of
+    ``ingest_storage.kafka`` (only for the negative controls, e.g. a wrong ``tls_server_name``)."""
+    doc = yaml.safe_load(values_file.read_text())
+    if instance_ids is None:
+        instance_ids = ingester_ids_from_values(doc)
+    with tempfile.TemporaryDirectory(prefix="franz-check-") as tmp:
+        tls_dir = Path(tmp) / "mounted"
+        tls_dir.mkdir()
+        for name, content in mounted_files.items():
+            (tls_dir / name).write_text(content)
+            (tls_dir / name).chmod(0o600)
+        config = values_file
+        if overrides:
+            kafka = _find_ingest_kafka_node(doc)
+            assert kafka is not None, f"no ingest_storage.kafka in {values_file}"
+            kafka.update(overrides)
+            config = Path(tmp) / "values.yaml"
+            config.write_text(yaml.safe_dump(doc))
+        argv = [
+            franz_check_binary(),
+            f"-config={config}",
+            f"-tls-dir={tls_dir}",
+            f"-expect-partitions={expect_partitions}",
+            f"-timeout={timeout_s}s",
+            *(f"-instance-id={i}" for i in instance_ids),
+        ]
+        # Only what the pod would have: PATH/HOME for the runtime, plus the Secret's variables.
+        proc_env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **env}
+        proc = subprocess.run(
+            argv, env=proc_env, capture_output=True, text=True, timeout=timeout_s + 30, check=False
+        )
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        report = {"ok": False, "stage": "crash", "error": proc.stdout[-2000:]}
+    return FranzResult(proc.returncode, report, proc.stderr)
+
+
+def _find_ingest_kafka_node(tree: Any) -> dict[str, Any] | None:
+    """The ``ingest_storage.kafka`` mapping itself (mutable), wherever it is nested."""
+    if isinstance(tree, dict):
+        ingest = tree.get("ingest_storage")
+        if isinstance(ingest, dict) and isinstance(ingest.get("kafka"), dict):
+            return ingest["kafka"]
+        for value in tree.values():
+            found = _find_ingest_kafka_node(value)
+            if found is not None:
+                return found
+    return None
