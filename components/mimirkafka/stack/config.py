@@ -10,16 +10,19 @@ them are set (``secrets_set``) to check that what the stack needs is there.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.model import KafkaFlavor, MimirVersion
 from mimirkafka.stack.keys import (  # noqa: F401  (re-exported: the key table is part of this API)
+    ADMIN_AUTH_MODES,
     AUTH_MODES,
     DEFAULT_FLAVOR,
     KAFKA_KINDS,
@@ -33,8 +36,36 @@ from mimirkafka.stack.keys import (  # noqa: F401  (re-exported: the key table i
 )
 
 
-class StackConfigError(ValueError):
-    """A stack config value is wrong; the message names the key, the value and the fix."""
+def show_value(value: Any) -> str:
+    """A value as a stack file spells it: ``true``, ``16``, ``'mimir'``, ``["a", "b"]``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return json.dumps(list(value))
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class KeyProblem(Problem):
+    """A problem on the stack path: ``setting`` is a stack key, the value is shown as the file spells it."""
+
+    def __str__(self) -> str:
+        return f"{self.setting}={show_value(self.value)}: {self.message}. Fix: {self.fix}"
+
+
+class StackConfigError(ContractError):
+    """The stack's config has problems; each :class:`Problem` names the stack key, the value and a fix
+    that key can apply. Same base as the Python API's errors (:class:`ContractError`)."""
+
+    def __init__(self, problems: Iterable[Problem] | str, stack: str | None = None) -> None:
+        if isinstance(problems, str):  # one problem written as text by older callers
+            problems = [Problem("config", "", problems, "see docs/stacks.md")]
+        self.problems = list(problems)
+        self.stack = stack
+        where = f"stack {stack!r}" if stack else "the stack config"
+        lines = [f"{where} has {len(self.problems)} problem(s):"]
+        lines += [f"  - {p}" for p in self.problems]
+        ValueError.__init__(self, "\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -118,60 +149,136 @@ class StackConfig:
 
 
 def _coerce(key: ConfigKey, raw: Any) -> Any:
-    """Pulumi config values arrive as strings (or JSON for arrays); plain Python values pass through."""
+    """Pulumi config values arrive as strings (or JSON for arrays); plain Python values pass through.
+
+    Raises :class:`_BadValue` (message, fix) when ``raw`` is not of the key's type."""
     if key.type == "string":
         if not isinstance(raw, str):
-            raise StackConfigError(f"{key.name}={raw!r}: must be a string; e.g. {key.example}")
+            raise _BadValue("must be a string", f"set {key.name} to a string, e.g. {key.example}")
         return raw
     if key.type == "boolean":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.lower() in ("true", "false"):
             return raw.lower() == "true"
-        raise StackConfigError(f"{key.name}={raw!r}: must be true or false")
+        raise _BadValue("must be true or false", f"set {key.name} to true or false")
     if key.type == "integer":
         if isinstance(raw, bool):
-            raise StackConfigError(f"{key.name}={raw!r}: must be an integer; e.g. {key.example}")
+            raise _BadValue("must be an integer", f"set {key.name} to a whole number, e.g. {key.example}")
         try:
             return int(raw)
         except (TypeError, ValueError):
-            raise StackConfigError(f"{key.name}={raw!r}: must be an integer; e.g. {key.example}") from None
-    value = json.loads(raw) if isinstance(raw, str) else raw
+            raise _BadValue(
+                "must be an integer", f"set {key.name} to a whole number, e.g. {key.example}"
+            ) from None
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        value = None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise StackConfigError(f"{key.name}={raw!r}: must be a list of strings; e.g. {key.example}")
-    return tuple(value)
-
-
-def _choice(name: str, value: str, choices: Collection[str]) -> str:
-    if value not in choices:
-        raise StackConfigError(
-            f"{name}={value!r}: not one of {', '.join(choices)}; set {name} to one of them"
+        raise _BadValue(
+            "must be a list of strings", f"set {key.name} to a YAML/JSON list of strings, e.g. {key.example}"
         )
-    return value
+    return tuple(value)
 
 
 def _addresses(name: str, text: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in text.split(",") if a.strip())
 
 
-def values_with_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Every non-secret key with its value (coerced) or default; unknown keys are refused."""
-    unknown = sorted(set(raw) - set(KEYS_BY_NAME))
-    if unknown:
-        raise StackConfigError(
-            f"unknown config key(s) {unknown}; the keys are declared in Pulumi.yaml (see docs/stacks.md)"
+class _BadValue(Exception):
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.message, self.fix = message, fix
+
+
+class _Problems:
+    """Collects every problem of a stack config (the parse never stops at the first one)."""
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    def add(self, key: str, value: Any, message: str, fix: str) -> None:
+        self.found.append(KeyProblem(key, value, message, fix))
+
+    def choice(self, key: str, value: str, choices: Collection[str], fallback: str) -> str:
+        if value in choices:
+            return value
+        close = difflib.get_close_matches(value, list(choices), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        self.add(key, value, f"not one of {', '.join(choices)}{hint}", f"set {key} to one of them")
+        return fallback
+
+
+#: Kubernetes object names and namespaces: RFC 1123 labels (apimachinery validation.IsDNS1123Label,
+#: k8s.io/apimachinery pkg/util/validation/validation.go: ``[a-z0-9]([-a-z0-9]*[a-z0-9])?``, <= 63).
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: Helm release names: lower-case RFC 1123 subdomain of at most 53 characters (helm/helm v3
+#: pkg/chartutil/validate_name.go, ``errInvalidName``/``maxReleaseNameLen = 53``).
+_HELM_RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+#: EBS-backed MSK broker storage per broker: 1 to 16384 GiB (AWS MSK API
+#: ``BrokerEBSVolumeInfo.VolumeSizeGB``, https://docs.aws.amazon.com/msk/1.0/apireference/clusters.html).
+MSK_VOLUME_GIB = (1, 16384)
+
+
+def _k8s_name(p: _Problems, key: str, value: str, what: str) -> None:
+    if len(value) > 63 or not _DNS1123_LABEL.match(value):
+        fixed = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")[:63] or "mimir"
+        p.add(
+            key,
+            value,
+            f"not a valid Kubernetes {what}: lower-case letters, digits and '-', starting and ending "
+            "with a letter or digit, at most 63 characters",
+            f"set {key} to e.g. {fixed!r}",
         )
+
+
+def unknown_keys(raw: Mapping[str, Any]) -> list[Problem]:
+    """A problem per key the project does not declare, with the closest declared key."""
+    found = []
+    for name in sorted(set(raw) - set(KEYS_BY_NAME)):
+        close = difflib.get_close_matches(name, list(KEYS_BY_NAME), n=1, cutoff=0.6)
+        fix = (
+            f"did you mean {close[0]}? rename the key to {close[0]}"
+            if close
+            else "remove it; the keys are listed in docs/stacks.md"
+        )
+        found.append(KeyProblem(name, raw[name], "not a config key of this project", fix))
+    return found
+
+
+def values_with_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Every non-secret key with its value (coerced) or default; raises with every problem."""
+    p = _Problems()
+    out = _values(raw, p)
+    if p.found:
+        raise StackConfigError(p.found)
+    return out
+
+
+def _values(raw: Mapping[str, Any], p: _Problems) -> dict[str, Any]:
+    p.found.extend(unknown_keys(raw))
     out: dict[str, Any] = {}
     for key in KEYS:
         if key.secret:
             # Secrets never pass through here (the program reads them as Pulumi secrets); an empty
             # string is the schema default the CLI merges in and means "not set".
             if raw.get(key.name, "") != "":
-                raise StackConfigError(
-                    f"{key.name}: is a secret; set it with `pulumi config set --secret {key.name}`"
+                p.add(
+                    key.name,
+                    "***",
+                    "is a secret and was given in clear",
+                    f"set it with `pulumi config set --secret {key.name} ...`",
                 )
             continue
-        out[key.name] = _coerce(key, raw[key.name]) if key.name in raw else key.default
+        if key.name not in raw:
+            out[key.name] = key.default
+            continue
+        try:
+            out[key.name] = _coerce(key, raw[key.name])
+        except _BadValue as bad:
+            p.add(key.name, raw[key.name], bad.message, bad.fix)
+            out[key.name] = key.default
     return out
 
 
@@ -188,130 +295,266 @@ def effective_principal(k: KafkaSettings) -> str:
     return f"User:{k.username}" if k.auth in USERNAME_AUTH else ""
 
 
-def _check_principal(v: Mapping[str, Any], kind: str, auth: str) -> None:
+def _check_principal(p: _Problems, v: Mapping[str, Any], kind: str, auth: str) -> None:
     principal = v["kafkaPrincipal"]
     if principal and not _PRINCIPAL.match(principal):
-        raise StackConfigError(
-            f"kafkaPrincipal={principal!r}: Kafka principals are written 'User:<name>'; "
-            f"set kafkaPrincipal to 'User:{principal}'"
+        p.add(
+            "kafkaPrincipal",
+            principal,
+            "Kafka principals are written 'User:<name>'",
+            f"set kafkaPrincipal to 'User:{principal}'",
         )
     if principal and kind != "existing":
         # The other kinds create Mimir's identity themselves (SCRAM user, IAM role), so they know it.
-        raise StackConfigError(
-            f"kafkaPrincipal={principal!r}: only with kafkaKind=existing (kafkaKind={kind} creates "
-            "Mimir's user and derives its principal); unset kafkaPrincipal"
+        p.add(
+            "kafkaPrincipal",
+            principal,
+            f"only with kafkaKind=existing (kafkaKind={kind} creates Mimir's user and derives its principal)",
+            "unset kafkaPrincipal",
         )
     if principal or not v["kafkaCreateAcls"] or kind != "existing":
         return
     if auth == "oauthbearer":
-        raise StackConfigError(
-            "kafkaPrincipal='': with kafkaAuth=oauthbearer Mimir's principal is the token's subject, "
-            "which the stack cannot read; set kafkaPrincipal to 'User:<sub of the token>' "
-            "(or kafkaCreateAcls=false)"
+        p.add(
+            "kafkaPrincipal",
+            "",
+            "with kafkaAuth=oauthbearer Mimir's principal is the token's subject, "
+            "which the stack cannot read",
+            "set kafkaPrincipal to 'User:<sub of the token>' (or kafkaCreateAcls=false)",
         )
     if auth == "none" and v["kafkaTlsClientCertFile"]:
-        raise StackConfigError(
-            "kafkaPrincipal='': with mTLS Mimir's principal is its certificate's subject as the broker "
-            "maps it; set kafkaPrincipal, e.g. 'User:CN=mimir' (or kafkaCreateAcls=false)"
+        p.add(
+            "kafkaPrincipal",
+            "",
+            "with mTLS Mimir's principal is its certificate's subject as the broker maps it",
+            "set kafkaPrincipal, e.g. 'User:CN=mimir' (or kafkaCreateAcls=false)",
         )
 
 
 def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackConfig:
-    """Parses the non-secret stack config (``{"kafkaKind": "msk", ...}``) into a :class:`StackConfig`."""
-    v = values_with_defaults(raw)
-    kind = _choice("kafkaKind", v["kafkaKind"], KAFKA_KINDS)
-    try:
-        flavor = KafkaFlavor(v["kafkaFlavor"]) if v["kafkaFlavor"] else DEFAULT_FLAVOR[kind]
-    except ValueError:
-        raise StackConfigError(
-            f"kafkaFlavor={v['kafkaFlavor']!r}: unknown; use one of {[f.value for f in KafkaFlavor]}"
-        ) from None
-    auth = _choice("kafkaAuth", v["kafkaAuth"], AUTH_MODES)
-    admin_auth = _choice("kafkaAdminAuth", v["kafkaAdminAuth"] or auth, AUTH_MODES)
+    """Parses the non-secret stack config (``{"kafkaKind": "msk", ...}``) into a :class:`StackConfig`.
+
+    Every problem is collected; :class:`StackConfigError` lists them all, each naming its key."""
+    p = _Problems()
+    v = _values(raw, p)
+    kind = p.choice("kafkaKind", v["kafkaKind"], KAFKA_KINDS, "existing")
+    flavor = DEFAULT_FLAVOR[kind]
+    if v["kafkaFlavor"]:
+        try:
+            flavor = KafkaFlavor(v["kafkaFlavor"])
+        except ValueError:
+            p.choice("kafkaFlavor", v["kafkaFlavor"], [f.value for f in KafkaFlavor], "")
+    auth = p.choice("kafkaAuth", v["kafkaAuth"], AUTH_MODES, "none")
+    # Only an existing Kafka is administered over the Kafka protocol from where Pulumi runs.
+    admin_given = v["kafkaAdminAuth"] or auth
+    admin_auth = "none"
+    if kind == "existing" and admin_given == "msk-iam":
+        p.add(
+            "kafkaAdminAuth",
+            admin_given,
+            "the admin connection cannot use AWS_MSK_IAM from stack config (no stack key carries the "
+            "admin's AWS credentials and region)",
+            "set kafkaAdminAuth to plain, scram-sha-256, scram-sha-512 or none, for an admin user "
+            "the brokers accept",
+        )
+    elif kind == "existing":
+        admin_auth = p.choice("kafkaAdminAuth", admin_given, ADMIN_AUTH_MODES, "none")
     bootstrap = _addresses("kafkaBootstrap", v["kafkaBootstrap"])
     if kind == "existing" and not bootstrap and not v["kafkaBrokerInfoFile"]:
-        raise StackConfigError(
-            "kafkaBootstrap='': an existing Kafka needs its address; "
-            "set kafkaBootstrap to host:port[,host:port]"
+        p.add(
+            "kafkaBootstrap",
+            "",
+            "an existing Kafka needs its address",
+            "set kafkaBootstrap to host:port[,host:port]",
         )
+    for name in ("kafkaBootstrap", "kafkaAdminBootstrap"):
+        for address in _addresses(name, v[name]):
+            host, _, port = address.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                p.add(
+                    name, v[name], f"{address!r} is not host:port", f"set {name} like 'kafka-0.example:9092'"
+                )
     if kind.startswith("msk"):
         if not v["awsRegion"]:
-            raise StackConfigError(f"awsRegion='': required with kafkaKind={kind}; set it, e.g. eu-west-1")
+            p.add("awsRegion", "", f"required with kafkaKind={kind}", "set awsRegion, e.g. eu-west-1")
         if not v["mskVpcId"]:
-            raise StackConfigError(
-                f"mskVpcId='': required with kafkaKind={kind}; give the VPC of the brokers"
-            )
+            p.add("mskVpcId", "", f"required with kafkaKind={kind}", "set mskVpcId to the VPC of the brokers")
         if not v["mskSubnetIds"]:
-            raise StackConfigError(
-                f"mskSubnetIds=[]: required with kafkaKind={kind}; give 2-3 subnets in distinct AZs"
+            p.add(
+                "mskSubnetIds",
+                [],
+                f"required with kafkaKind={kind}",
+                "set mskSubnetIds to 2-3 subnets in distinct AZs",
             )
     if kind == "msk-serverless" and auth != "msk-iam":
-        raise StackConfigError(f"kafkaAuth={auth!r}: MSK Serverless only supports IAM; set kafkaAuth=msk-iam")
-    storage = _choice("objectStorage", v["objectStorage"], OBJECT_STORAGES)
+        p.add("kafkaAuth", auth, "MSK Serverless only supports IAM", "set kafkaAuth=msk-iam")
+    storage = p.choice("objectStorage", v["objectStorage"], OBJECT_STORAGES, "filesystem")
     buckets = (v["s3BlocksBucket"], v["s3RulerBucket"], v["s3AlertmanagerBucket"])
     if storage == "s3":
-        if not v["awsRegion"]:
-            raise StackConfigError("awsRegion='': required with objectStorage=s3; set it, e.g. eu-west-1")
+        if not v["awsRegion"] and not kind.startswith("msk"):
+            p.add("awsRegion", "", "required with objectStorage=s3", "set awsRegion, e.g. eu-west-1")
         if not v["s3CreateBuckets"] and not all(buckets):
-            raise StackConfigError(
-                "s3BlocksBucket/s3RulerBucket/s3AlertmanagerBucket: all three are required when "
-                "s3CreateBuckets=false; name the existing buckets"
-            )
-    pod_identity = _choice("podIdentity", v["podIdentity"], POD_IDENTITY_MODES)
-    if pod_identity == "irsa" and not (v["eksOidcProviderArn"] and v["eksOidcIssuerUrl"]):
-        raise StackConfigError(
-            "eksOidcProviderArn/eksOidcIssuerUrl: required with podIdentity=irsa; "
-            "take them from the EKS cluster"
-        )
+            missing = [
+                n
+                for n, b in zip(
+                    ("s3BlocksBucket", "s3RulerBucket", "s3AlertmanagerBucket"), buckets, strict=True
+                )
+                if not b
+            ]
+            for name in missing:
+                p.add(
+                    name,
+                    "",
+                    "required when s3CreateBuckets=false",
+                    f"set {name} to the existing bucket's name",
+                )
+    pod_identity = p.choice("podIdentity", v["podIdentity"], POD_IDENTITY_MODES, "none")
+    if pod_identity == "irsa":
+        for name in ("eksOidcProviderArn", "eksOidcIssuerUrl"):
+            if not v[name]:
+                p.add(name, "", "required with podIdentity=irsa", f"set {name} from the EKS cluster")
     if pod_identity == "pod-identity" and not v["eksClusterName"]:
-        raise StackConfigError(
-            "eksClusterName='': required with podIdentity=pod-identity; name the EKS cluster"
+        p.add(
+            "eksClusterName",
+            "",
+            "required with podIdentity=pod-identity",
+            "set eksClusterName to the EKS cluster",
         )
     if auth == "msk-iam" and pod_identity == "none":
-        raise StackConfigError(
-            "podIdentity='none': kafkaAuth=msk-iam needs pod credentials; "
-            "set podIdentity=irsa or pod-identity"
+        p.add(
+            "podIdentity",
+            "none",
+            "kafkaAuth=msk-iam needs pod credentials",
+            "set podIdentity=irsa or pod-identity",
         )
-    if (storage == "s3" or auth == "msk-iam") and v["renderOnly"] is False and pod_identity == "none":
-        raise StackConfigError(
-            "podIdentity='none': S3 needs the pods' IAM role; set podIdentity=irsa or pod-identity"
-        )
+    elif storage == "s3" and v["renderOnly"] is False and pod_identity == "none":
+        p.add("podIdentity", "none", "S3 needs the pods' IAM role", "set podIdentity=irsa or pod-identity")
     if auth == "oauthbearer" and "kafkaOauthToken" not in secrets_set:
-        raise StackConfigError("kafkaOauthToken: required with kafkaAuth=oauthbearer; set it with --secret")
-    _check_principal(v, kind, auth)
+        p.add(
+            "kafkaOauthToken",
+            "",
+            "required with kafkaAuth=oauthbearer",
+            "set it with `pulumi config set --secret kafkaOauthToken ...`",
+        )
+    if auth == "plain" and "kafkaPassword" not in secrets_set:
+        p.add(
+            "kafkaPassword",
+            "",
+            "required with kafkaAuth=plain (PLAIN users are configured on the brokers, the stack cannot "
+            "create one)",
+            "set it with `pulumi config set --secret kafkaPassword ...`",
+        )
+    if (
+        kind == "existing"
+        and admin_auth in USERNAME_AUTH
+        and "kafkaAdminPassword" not in secrets_set
+        and not v["kafkaBrokerInfoFile"]
+    ):
+        p.add(
+            "kafkaAdminPassword",
+            "",
+            f"required with kafkaAdminAuth={admin_auth}: Pulumi logs in as {v['kafkaAdminUsername']!r} "
+            "to create the topic, user and ACLs",
+            "set it with `pulumi config set --secret kafkaAdminPassword ...`",
+        )
+    _check_principal(p, v, kind, auth)
     if v["kafkaPreflight"] and kind != "existing":
-        raise StackConfigError(
-            f"kafkaPreflight=true: only with kafkaKind=existing (the brokers of kafkaKind={kind} are "
-            "usually not reachable from where Pulumi runs); set kafkaPreflight=false and run "
-            "`mimirkafka doctor` next to Mimir instead"
+        p.add(
+            "kafkaPreflight",
+            True,
+            f"only with kafkaKind=existing (the brokers of kafkaKind={kind} are usually not reachable "
+            "from where Pulumi runs)",
+            "set kafkaPreflight=false and run `mimirkafka doctor` next to Mimir instead",
         )
     try:
         mimir_version = MimirVersion.parse(v["mimirVersion"])
     except ValueError:
-        raise StackConfigError(
-            f"mimirVersion={v['mimirVersion']!r}: not a Mimir release number; set it like '3.1.2'"
-        ) from None
-    try:
-        extra = yaml.safe_load(v["mimirExtraValues"]) if v["mimirExtraValues"] else {}
-    except yaml.YAMLError as e:
-        raise StackConfigError(f"mimirExtraValues: not valid YAML ({e}); give a YAML mapping") from None
+        p.add(
+            "mimirVersion", v["mimirVersion"], "not a Mimir release number", "set mimirVersion like '3.1.2'"
+        )
+        mimir_version = MimirVersion.parse(str(KEYS_BY_NAME["mimirVersion"].default))
+    extra: Any = {}
+    if v["mimirExtraValues"]:
+        try:
+            extra = yaml.safe_load(v["mimirExtraValues"])
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            p.add(
+                "mimirExtraValues",
+                v["mimirExtraValues"],
+                f"not valid YAML{where}",
+                "give a YAML mapping, e.g. '{querier: {replicas: 3}}'",
+            )
+            extra = {}
+    if extra is None:
+        extra = {}
     if not isinstance(extra, dict):
-        raise StackConfigError(f"mimirExtraValues={v['mimirExtraValues']!r}: must be a YAML mapping")
+        p.add(
+            "mimirExtraValues",
+            v["mimirExtraValues"],
+            "must be a YAML mapping of chart values",
+            "give a YAML mapping, e.g. '{querier: {replicas: 3}}'",
+        )
+        extra = {}
     if kind == "strimzi" and v["kafkaNamespace"] != v["mimirNamespace"]:
-        raise StackConfigError(
-            f"kafkaNamespace={v['kafkaNamespace']!r}: with Strimzi, Mimir reads the operator-generated "
-            "user and CA Secrets, which live in the Kafka namespace; "
-            "set kafkaNamespace and mimirNamespace to the same value"
+        p.add(
+            "kafkaNamespace",
+            v["kafkaNamespace"],
+            "with Strimzi, Mimir reads the operator-generated user and CA Secrets, which live in the "
+            "Kafka namespace",
+            "set kafkaNamespace and mimirNamespace to the same value "
+            f"(mimirNamespace={v['mimirNamespace']!r})",
         )
     for name in (
         "kafkaBrokers",
         "topicPartitions",
         "topicReplicationFactor",
+        "topicMinInsyncReplicas",
         "ingesterZones",
         "ingestersPerZone",
+        "kafkaVolumeSizeGib",
+        "topicRetentionMs",
     ):
         if v[name] < 1:
-            raise StackConfigError(f"{name}={v[name]}: must be at least 1")
+            p.add(
+                name,
+                v[name],
+                "must be at least 1",
+                f"set {name} to a positive number, e.g. {KEYS_BY_NAME[name].example}",
+            )
+            v[name] = KEYS_BY_NAME[name].default
+    if kind == "msk" and not MSK_VOLUME_GIB[0] <= v["kafkaVolumeSizeGib"] <= MSK_VOLUME_GIB[1]:
+        p.add(
+            "kafkaVolumeSizeGib",
+            v["kafkaVolumeSizeGib"],
+            f"MSK broker storage is {MSK_VOLUME_GIB[0]} to {MSK_VOLUME_GIB[1]} GiB per broker",
+            f"set kafkaVolumeSizeGib between {MSK_VOLUME_GIB[0]} and {MSK_VOLUME_GIB[1]}",
+        )
+    if v["ingesterZones"] > 3:
+        p.add(
+            "ingesterZones",
+            v["ingesterZones"],
+            "the mimir-distributed chart runs ingesters in 1, 2 or 3 zones",
+            "set ingesterZones to 1, 2 or 3",
+        )
+        v["ingesterZones"] = 3
+    _k8s_name(p, "mimirNamespace", v["mimirNamespace"], "namespace")
+    if kind in ("kraft", "strimzi"):
+        _k8s_name(p, "kafkaNamespace", v["kafkaNamespace"], "namespace")
+        _k8s_name(p, "kafkaClusterName", v["kafkaClusterName"], "object name")
+    _k8s_name(p, "mimirServiceAccount", v["mimirServiceAccount"], "service account name")
+    release = v["mimirReleaseName"]
+    if len(release) > 53 or not _HELM_RELEASE.match(release):
+        suggestion = re.sub(r"[^a-z0-9-]+", "-", release.lower()).strip("-")[:53] or "mimir"
+        p.add(
+            "mimirReleaseName",
+            release,
+            "not a valid Helm release name: lower-case letters, digits, '-' and '.', at most 53 characters",
+            f"set mimirReleaseName to e.g. {suggestion!r}",
+        )
+    if p.found:
+        raise StackConfigError(p.found)
 
     kafka = KafkaSettings(
         kind=kind,
