@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from mimirkafka.contract import TopicSettings, plaintext, render_mimir, scram_over_tls
+from mimirkafka.contract.errors import ContractError
 from mimirkafka.kafka import TopicProtection
 from mimirkafka.kafka import statefulset_manifests as m
 from mimirkafka.kafka.statefulset import KraftStatefulSetKafka, KraftStatefulSetKafkaArgs
@@ -67,7 +68,7 @@ def test_three_nodes_message_size_rf_isr_retention_and_quorum():
 
 
 def test_single_node_needs_rf1_and_is_refused_otherwise():
-    with pytest.raises(m.KraftConfigError, match="replication_factor=3"):
+    with pytest.raises(ContractError, match="replication_factor=3"):
         _run(_contract(), m.KraftLayout(replicas=1))
     run = _run(_contract(rf=1, isr=1), m.KraftLayout(replicas=1), protection=TopicProtection.ephemeral())
     env, sts = _env(run)
@@ -86,7 +87,7 @@ def test_single_node_needs_rf1_and_is_refused_otherwise():
     ],
 )
 def test_refusals(contract, layout, match):
-    with pytest.raises(m.KraftConfigError, match=match):
+    with pytest.raises(ContractError, match=match):
         _run(contract, layout)
 
 

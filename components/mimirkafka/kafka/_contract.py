@@ -7,8 +7,8 @@ returns ``kafka_requirements(contract)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from mimirkafka.contract import kafka_requirements, validate
 from mimirkafka.contract.errors import ContractError, Problem
@@ -19,6 +19,8 @@ from mimirkafka.contract.model import (
     ScramAuth,
     SecretValue,
 )
+
+T = TypeVar("T")
 
 
 def major_minor(kafka_version: str) -> str:
@@ -45,6 +47,45 @@ def requirements_for(contract: IngestStorageContract, component: str, flavors: I
     return kafka_requirements(contract)
 
 
+def problem_from_text(text: str) -> Problem:
+    """A :class:`Problem` from a message written ``setting=value: what is wrong. Fix: what to do``
+    (the form every component's check uses), so such checks join the one error base."""
+    head, _, fix = text.partition(" Fix: ")
+    where, _, message = head.partition(": ")
+    setting, _, value = where.partition("=")
+    if not message or " " in setting:
+        return Problem("contract", "", head.rstrip("."), fix or "see the component's documentation")
+    shown: object = value
+    if value.isdigit():
+        shown = int(value)
+    elif len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        shown = value[1:-1]
+    return Problem(setting, shown, message.rstrip("."), fix or "see the component's documentation")
+
+
+class Problems:
+    """Collects the problems of several checks, each of which may raise; raises them all at once."""
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    def run(self, check: Callable[[], T]) -> T | None:
+        """``check()``; its :class:`ContractError` problems (or a ``ValueError`` message in the
+        ``setting=value: message. Fix: fix`` form) are collected and ``None`` is returned."""
+        try:
+            return check()
+        except ContractError as e:
+            self.found.extend(e.problems)
+        except ValueError as e:
+            self.found.append(problem_from_text(str(e)))
+        return None
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            unique = list(dict.fromkeys(self.found))
+            raise ContractError(unique)
+
+
 def given_password(contract: IngestStorageContract) -> Any | None:
     """The SCRAM password the contract already holds (str or Output), or ``None`` to generate one."""
     sasl = contract.sasl
@@ -60,6 +101,7 @@ def mechanism_of(contract: IngestStorageContract) -> SaslMechanism | None:
 __all__ = [
     "ContractError",
     "Problem",
+    "Problems",
     "given_password",
     "mechanism_of",
     "requirements_for",

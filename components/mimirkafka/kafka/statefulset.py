@@ -8,13 +8,17 @@ usually cannot reach, while a Job always can. The Job is idempotent and never de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from mimirkafka.contract.errors import Problem
+from mimirkafka.contract.kafka_side import KafkaRequirements
 from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor
+from mimirkafka.contract.validation import warnings as contract_warnings
 from mimirkafka.kafka import statefulset_manifests as m
-from mimirkafka.kafka._contract import requirements_for
+from mimirkafka.kafka._contract import Problems, requirements_for
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
 from mimirkafka.kafka.protection import (
     DeployedTopic,
@@ -34,6 +38,43 @@ class KraftStatefulSetKafkaArgs:
     previous: DeployedTopic | None = None
 
 
+@dataclass(frozen=True)
+class KraftPlan:
+    """Everything :class:`KraftStatefulSetKafka` will create, computed without a resource."""
+
+    requirements: KafkaRequirements
+    cluster_id: str
+    statefulset: dict[str, Any]
+    services: list[dict[str, Any]]
+    pdb: dict[str, Any]
+    topic_job: dict[str, Any]
+    bootstrap: str
+    warnings: tuple[Problem, ...]
+
+
+def plan_kraft(args: KraftStatefulSetKafkaArgs) -> KraftPlan:
+    """The pure plan of :class:`KraftStatefulSetKafka`; raises ``ContractError`` with every problem."""
+    c, layout = args.contract, args.layout
+    problems = Problems()
+    req = problems.run(lambda: requirements_for(c, "KraftStatefulSetKafka", (KafkaFlavor.APACHE,)))
+    problems.raise_if_any()
+    assert req is not None
+    cluster_id = f"{layout.namespace}/{layout.name}"
+    problems.run(lambda: m.check_supported(c, req, layout))
+    problems.run(lambda: check_contract_topic(c, req.partitions, cluster_id, args.previous))
+    problems.raise_if_any()
+    return KraftPlan(
+        requirements=req,
+        cluster_id=cluster_id,
+        statefulset=m.statefulset(c, req, layout),
+        services=m.services(layout),
+        pdb=m.pdb(layout),
+        topic_job=m.topic_job(c, req, layout),
+        bootstrap=m.bootstrap_address(layout),
+        warnings=tuple(contract_warnings(c)),
+    )
+
+
 class KraftStatefulSetKafka(pulumi.ComponentResource):
     endpoint: KafkaEndpoint
     bootstrap_brokers: pulumi.Output[str]
@@ -42,16 +83,12 @@ class KraftStatefulSetKafka(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: KraftStatefulSetKafkaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Plan first: no resource (not even this component) is registered while a problem exists.
+        plan = self.plan = plan_kraft(args)
         super().__init__("mimirkafka:kafka:KraftStatefulSetKafka", name, None, opts)
         c, layout = args.contract, args.layout
-        req = requirements_for(c, "KraftStatefulSetKafka", (KafkaFlavor.APACHE,))
-        m.check_supported(c, req, layout)
-        cluster_id = f"{layout.namespace}/{layout.name}"
-        check_contract_topic(c, req.partitions, cluster_id, args.previous)
-        sts_doc = m.statefulset(c, req, layout)
-        svc_docs = m.services(layout)
-        pdb_doc = m.pdb(layout)
-        job_doc = m.topic_job(c, req, layout)
+        req, cluster_id = plan.requirements, plan.cluster_id
+        sts_doc, svc_docs, pdb_doc, job_doc = plan.statefulset, plan.services, plan.pdb, plan.topic_job
 
         child = pulumi.ResourceOptions(parent=self)
         self.services = [
@@ -80,7 +117,7 @@ class KraftStatefulSetKafka(pulumi.ComponentResource):
                 ),
             ),
         )
-        bootstrap = m.bootstrap_address(layout)
+        bootstrap = plan.bootstrap
         self.endpoint = KafkaEndpoint(
             bootstrap_brokers=bootstrap,
             port=m.CLIENT_PORT,

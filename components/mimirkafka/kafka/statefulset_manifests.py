@@ -22,8 +22,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from mimirkafka.contract.errors import ContractError
 from mimirkafka.contract.model import IngestStorageContract
-from mimirkafka.kafka._contract import major_minor
+from mimirkafka.kafka._contract import major_minor, problem_from_text
 
 #: apache/kafka image tag per Kafka major.minor (override with ``KraftLayout.image``).
 KAFKA_IMAGE_TAGS = {"4.0": "4.0.0", "4.1": "4.1.0", "4.2": "4.2.0", "4.3": "4.3.1"}
@@ -34,8 +35,11 @@ DATA_DIR = "/var/lib/kafka/data"
 APP_UID = 1000
 
 
-class KraftConfigError(ValueError):
-    """The contract asks for something the dev StatefulSet cannot provide."""
+class KraftConfigError(ContractError):
+    """The contract asks for something the dev StatefulSet cannot provide. Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__([problem_from_text(text)])
 
 
 @dataclass(frozen=True)

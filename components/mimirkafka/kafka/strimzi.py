@@ -13,9 +13,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMechanism, ScramAuth
+from mimirkafka.contract.errors import Problem
+from mimirkafka.contract.kafka_side import KafkaRequirements
+from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, ScramAuth
+from mimirkafka.contract.validation import warnings as contract_warnings
 from mimirkafka.kafka import strimzi_manifests as m
-from mimirkafka.kafka._contract import given_password, mechanism_of, requirements_for
+from mimirkafka.kafka._contract import Problems, given_password, mechanism_of, requirements_for
 from mimirkafka.kafka.endpoint import (
     CaKind,
     CaSource,
@@ -57,6 +60,99 @@ class StrimziKafkaArgs:
     previous: DeployedTopic | None = None
 
 
+@dataclass(frozen=True)
+class StrimziPlan:
+    """Everything :class:`StrimziKafka` will create, computed without a resource."""
+
+    requirements: KafkaRequirements
+    cluster_id: str
+    kafka: dict[str, Any]
+    node_pools: list[dict[str, Any]]
+    topic: dict[str, Any]
+    #: The listener authentication (``scram-sha-512``, ``tls``) or ``None``.
+    authentication: str | None
+    #: The ``KafkaUser`` CR, or ``None`` without authentication.
+    user: dict[str, Any] | None
+    #: The contract's password, handed to the User Operator in this Secret (name, key); else generated.
+    password_secret: tuple[str, str] | None
+    cluster_ca_secret_name: str
+    #: How Mimir reaches the cluster: operator-written Secrets, referenced by name (pure).
+    endpoint: KafkaEndpoint
+    warnings: tuple[Problem, ...]
+
+
+def plan_strimzi(args: StrimziKafkaArgs) -> StrimziPlan:
+    """The pure plan of :class:`StrimziKafka`; raises ``ContractError`` with every problem."""
+    c, layout = args.contract, args.layout
+    problems = Problems()
+    req = problems.run(lambda: requirements_for(c, "StrimziKafka", (KafkaFlavor.STRIMZI,)))
+    problems.raise_if_any()
+    assert req is not None
+    cluster_id = f"{layout.namespace}/{layout.cluster_name}"
+    kafka_doc = problems.run(lambda: m.kafka_cr(c, req, layout))
+    pools = problems.run(lambda: m.node_pools(layout))
+    topic_doc = problems.run(lambda: m.kafka_topic(c, req, layout))
+    auth = problems.run(lambda: m.listener_authentication(c))
+    problems.run(lambda: check_contract_topic(c, req.partitions, cluster_id, args.previous))
+    problems.raise_if_any()
+    assert kafka_doc is not None and pools is not None and topic_doc is not None
+
+    ns = layout.namespace
+    user_doc, password_secret = None, None
+    creds = CredentialsSource(CredentialsKind.NONE)
+    if auth is not None:
+        user = m.user_name(c)
+        if given_password(c) is not None:
+            # The contract holds a password: hand it to the User Operator instead of letting it
+            # generate one, so both sides use the same value.
+            password_secret = (f"{user}-password", "password")
+        user_doc = problems.run(lambda: m.kafka_user(c, req, layout, password_secret))
+        if auth == "scram-sha-512":
+            assert isinstance(c.sasl, ScramAuth)
+            creds = CredentialsSource(
+                CredentialsKind.SECRET,
+                username=c.sasl.username,
+                password_ref=SecretKeyRef(user, "password", ns),
+            )
+        else:
+            creds = CredentialsSource(
+                CredentialsKind.CLIENT_CERT,
+                username=user,
+                cert_ref=SecretKeyRef(user, "user.crt", ns),
+                key_ref=SecretKeyRef(user, "user.key", ns),
+            )
+    problems.raise_if_any()
+    ca_secret = f"{layout.cluster_name}-cluster-ca-cert"
+    ca = (
+        CaSource(CaKind.SECRET, secret=SecretKeyRef(ca_secret, "ca.crt", ns))
+        if c.tls.enabled
+        else CaSource(CaKind.NONE)
+    )
+    endpoint = KafkaEndpoint(
+        bootstrap_brokers=m.bootstrap_address(c, layout),
+        port=m.listener_port(c),
+        mechanism=mechanism_of(c),
+        tls=c.tls.enabled,
+        topic_name=topic_doc["spec"].get("topicName", topic_doc["metadata"]["name"]),
+        ca=ca,
+        credentials=creds,
+        extra={"flavor": c.flavor.value, "namespace": ns, "cluster_name": layout.cluster_name},
+    )
+    return StrimziPlan(
+        requirements=req,
+        cluster_id=cluster_id,
+        kafka=kafka_doc,
+        node_pools=pools,
+        topic=topic_doc,
+        authentication=auth,
+        user=user_doc,
+        password_secret=password_secret,
+        cluster_ca_secret_name=ca_secret,
+        endpoint=endpoint,
+        warnings=tuple(contract_warnings(c)),
+    )
+
+
 class StrimziKafka(pulumi.ComponentResource):
     endpoint: KafkaEndpoint
     bootstrap_brokers: pulumi.Output[str]
@@ -65,16 +161,12 @@ class StrimziKafka(pulumi.ComponentResource):
     user_secret_name: str | None
 
     def __init__(self, name: str, args: StrimziKafkaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Plan first: no resource (not even this component) is registered while a problem exists.
+        plan = self.plan = plan_strimzi(args)
         super().__init__("mimirkafka:kafka:StrimziKafka", name, None, opts)
         c, layout = args.contract, args.layout
-        req = requirements_for(c, "StrimziKafka", (KafkaFlavor.STRIMZI,))
-        # Render everything first: every StrimziConfigError is raised before a resource exists.
-        kafka_doc = m.kafka_cr(c, req, layout)
-        pools = m.node_pools(layout)
-        topic_doc = m.kafka_topic(c, req, layout)
-        auth = m.listener_authentication(c)
-        cluster_id = f"{layout.namespace}/{layout.cluster_name}"
-        check_contract_topic(c, req.partitions, cluster_id, args.previous)
+        req, cluster_id = plan.requirements, plan.cluster_id
+        kafka_doc, pools, topic_doc = plan.kafka, plan.node_pools, plan.topic
         child = pulumi.ResourceOptions(parent=self)
         deps: list[pulumi.Resource] = []
         if args.operator is not None:
@@ -110,66 +202,25 @@ class StrimziKafka(pulumi.ComponentResource):
         self.topic = cr("topic", topic_doc, args.protection.options())
 
         self.user_secret_name = None
-        creds = CredentialsSource(CredentialsKind.NONE)
-        if auth is not None:
+        if plan.user is not None:
             user = m.user_name(c)
-            password_ref = None
             given = given_password(c)
-            if given is not None:
-                # The contract holds a password: hand it to the User Operator instead of letting it
-                # generate one, so both sides use the same value.
+            if plan.password_secret is not None and given is not None:
+                secret_name, secret_key = plan.password_secret
                 pw_secret = k8s.core.v1.Secret(
                     f"{name}-mimir-password",
-                    metadata={"name": f"{user}-password", "namespace": layout.namespace},
-                    string_data={"password": pulumi.Output.secret(given)},
+                    metadata={"name": secret_name, "namespace": layout.namespace},
+                    string_data={secret_key: pulumi.Output.secret(given)},
                     opts=child,
                 )
                 deps.append(pw_secret)
-                password_ref = (f"{user}-password", "password")
-            self.user = cr("user", m.kafka_user(c, req, layout, password_ref))
+            self.user = cr("user", plan.user)
             # The User Operator writes a Secret named like the KafkaUser.
             self.user_secret_name = user
-            ns = layout.namespace
-            if auth == "scram-sha-512":
-                assert isinstance(c.sasl, ScramAuth)
-                creds = CredentialsSource(
-                    CredentialsKind.SECRET,
-                    username=c.sasl.username,
-                    password_ref=SecretKeyRef(user, "password", ns),
-                )
-            else:
-                creds = CredentialsSource(
-                    CredentialsKind.CLIENT_CERT,
-                    username=user,
-                    cert_ref=SecretKeyRef(user, "user.crt", ns),
-                    key_ref=SecretKeyRef(user, "user.key", ns),
-                )
 
-        self.cluster_ca_secret_name = f"{layout.cluster_name}-cluster-ca-cert"
-        bootstrap = m.bootstrap_address(c, layout)
-        ca = (
-            CaSource(
-                CaKind.SECRET, secret=SecretKeyRef(self.cluster_ca_secret_name, "ca.crt", layout.namespace)
-            )
-            if c.tls.enabled
-            else CaSource(CaKind.NONE)
-        )
-        mechanism: SaslMechanism | None = mechanism_of(c)
-        topic_name = topic_doc["spec"].get("topicName", topic_doc["metadata"]["name"])
-        self.endpoint = KafkaEndpoint(
-            bootstrap_brokers=bootstrap,
-            port=m.listener_port(c),
-            mechanism=mechanism,
-            tls=c.tls.enabled,
-            topic_name=topic_name,
-            ca=ca,
-            credentials=creds,
-            extra={
-                "flavor": c.flavor.value,
-                "namespace": layout.namespace,
-                "cluster_name": layout.cluster_name,
-            },
-        )
+        self.cluster_ca_secret_name = plan.cluster_ca_secret_name
+        self.endpoint = plan.endpoint
+        bootstrap, topic_name = plan.endpoint.bootstrap_brokers, plan.endpoint.topic_name
         self.bootstrap_brokers = pulumi.Output.from_input(bootstrap)
         self.topic_name = pulumi.Output.from_input(topic_name)
         self.topic_state = topic_state(topic_name, req.partitions, cluster_id)

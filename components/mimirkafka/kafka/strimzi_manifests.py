@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mimirkafka.contract.errors import ContractError
 from mimirkafka.contract.model import IngestStorageContract, NoSasl, ScramAuth
-from mimirkafka.kafka._contract import major_minor
+from mimirkafka.kafka._contract import major_minor, problem_from_text
 from mimirkafka.kafka.acl_spelling import to_strimzi_acls
 
 API_VERSION = "kafka.strimzi.io/v1"
@@ -24,8 +25,11 @@ STRIMZI_OPERATOR_VERSION = "1.2.0"
 WAIT_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 
-class StrimziConfigError(ValueError):
-    """The contract asks for something the Strimzi variant cannot render."""
+class StrimziConfigError(ContractError):
+    """The contract asks for something the Strimzi variant cannot render. Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__([problem_from_text(text)])
 
 
 @dataclass(frozen=True)
