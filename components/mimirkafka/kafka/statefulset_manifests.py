@@ -36,7 +36,9 @@ APP_UID = 1000
 
 
 class KraftConfigError(ContractError):
-    """The contract asks for something the dev StatefulSet cannot provide. Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
+    """The contract asks for something the dev StatefulSet cannot provide.
+
+    Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
 
     def __init__(self, text: str) -> None:
         super().__init__([problem_from_text(text)])

@@ -26,7 +26,9 @@ WAIT_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 
 class StrimziConfigError(ContractError):
-    """The contract asks for something the Strimzi variant cannot render. Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
+    """The contract asks for something the Strimzi variant cannot render.
+
+    Carries one :class:`Problem`, read from the ``setting=value: message. Fix: fix`` text."""
 
     def __init__(self, text: str) -> None:
         super().__init__([problem_from_text(text)])
