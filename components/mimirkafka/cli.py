@@ -12,6 +12,8 @@ from typing import NoReturn
 #: subcommand -> module with ``register``; imported only when the command line is parsed.
 SUBCOMMANDS: dict[str, str] = {
     "doctor": "mimirkafka.doctor.cli",
+    "capacity": "mimirkafka.capacity.cli",
+    "ephemeral": "mimirkafka.testing.cli",
 }
 
 #: argparse's own usage-error exit code (2) would collide with "checks failed"; see docs/doctor.md.
