@@ -17,7 +17,13 @@ from mimirkafka.contract import (
 )
 from mimirkafka.kafka import TopicProtection, TopicReplacementRefused
 from mimirkafka.kafka.endpoint import first_port
-from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs, provider_args
+from mimirkafka.kafka.existing import (
+    AdminConnection,
+    ExistingKafka,
+    ExistingKafkaArgs,
+    admin_problems,
+    provider_args,
+)
 from mimirkafka.kafka.protection import DeployedTopic
 from mocks import run_program
 from test_contract_cases import CA_PEM, CERT_PEM, KEY_PEM
@@ -170,8 +176,8 @@ def test_provider_mechanism_spellings(mech, spelling):
 
 
 def test_iam_admin_needs_region():
-    with pytest.raises(ValueError, match="aws_region"):
-        provider_args(AdminConnection(["b:9098"], SaslMechanism.AWS_MSK_IAM, tls=True))
+    [problem] = admin_problems(AdminConnection(["b:9098"], SaslMechanism.AWS_MSK_IAM, tls=True))
+    assert problem.setting == "admin.aws_region" and "region" in problem.fix
     assert (
         provider_args(
             AdminConnection(["b:9098"], SaslMechanism.AWS_MSK_IAM, tls=True, aws_region="eu-west-1")

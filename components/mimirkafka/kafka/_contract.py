@@ -68,6 +68,7 @@ class Problems:
 
     def __init__(self) -> None:
         self.found: list[Problem] = []
+        self._errors: list[ContractError] = []
 
     def run(self, check: Callable[[], T]) -> T | None:
         """``check()``; its :class:`ContractError` problems (or a ``ValueError`` message in the
@@ -75,15 +76,18 @@ class Problems:
         try:
             return check()
         except ContractError as e:
+            self._errors.append(e)
             self.found.extend(e.problems)
         except ValueError as e:
             self.found.append(problem_from_text(str(e)))
         return None
 
     def raise_if_any(self) -> None:
-        if self.found:
-            unique = list(dict.fromkeys(self.found))
-            raise ContractError(unique)
+        if not self.found:
+            return
+        if len(self._errors) == 1 and self._errors[0].problems == self.found:
+            raise self._errors[0]  # one check failed alone: keep its type (e.g. TopicReplacementRefused)
+        raise ContractError(list(dict.fromkeys(self.found)))
 
 
 def given_password(contract: IngestStorageContract) -> Any | None:

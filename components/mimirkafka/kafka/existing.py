@@ -15,8 +15,12 @@ import pulumi
 import pulumi_kafka as kafka
 import pulumi_random as random
 
+from mimirkafka.contract.errors import Problem
+from mimirkafka.contract.kafka_side import KafkaRequirements
 from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMechanism, ScramAuth
-from mimirkafka.kafka._contract import given_password, mechanism_of, requirements_for
+from mimirkafka.contract.validation import split_address
+from mimirkafka.contract.validation import warnings as contract_warnings
+from mimirkafka.kafka._contract import Problems, given_password, mechanism_of, requirements_for
 from mimirkafka.kafka.acl_spelling import to_provider_acls
 from mimirkafka.kafka.endpoint import (
     CaKind,
@@ -134,10 +138,6 @@ def provider_args(admin: AdminConnection) -> dict[str, Any]:
     if admin.client_key is not None:
         args["client_key"] = pulumi.Output.secret(admin.client_key)
     if admin.mechanism is SaslMechanism.AWS_MSK_IAM:
-        if not admin.aws_region:
-            raise ValueError(
-                "admin.aws_region: required with AWS_MSK_IAM; set it to the MSK cluster's region"
-            )
         args["sasl_aws_region"] = admin.aws_region
     if admin.kafka_version is not None:
         args["kafka_version"] = admin.kafka_version
@@ -146,6 +146,101 @@ def provider_args(admin: AdminConnection) -> dict[str, Any]:
     if admin.token_url is not None:
         args["sasl_token_url"] = admin.token_url
     return args
+
+
+def admin_problems(admin: AdminConnection) -> list[Problem]:
+    """What is wrong with the admin connection, before any provider is configured (pure)."""
+    found: list[Problem] = []
+    mechanism = admin.mechanism
+    if mechanism is not None and not isinstance(mechanism, SaslMechanism):
+        known = {m.value.lower(): m for m in SaslMechanism}
+        hint = known.get(str(mechanism).lower().replace("_", "-"))
+        fix = (
+            f"set admin.mechanism=SaslMechanism.{hint.name}"
+            if hint
+            else (
+                f"set admin.mechanism to one of {[f'SaslMechanism.{m.name}' for m in SaslMechanism]} or None"
+            )
+        )
+        found.append(Problem("admin.mechanism", mechanism, "not a SaslMechanism", fix))
+        mechanism = None
+    servers = (
+        [admin.bootstrap_servers] if isinstance(admin.bootstrap_servers, str) else admin.bootstrap_servers
+    )
+    if not servers or not all(isinstance(a, str) and split_address(a) for a in servers):
+        found.append(
+            Problem(
+                "admin.bootstrap_servers",
+                list(servers or []),
+                "must be a non-empty list of host:port reachable from where pulumi runs",
+                "set admin.bootstrap_servers=['kafka-0.example:9092', ...]",
+            )
+        )
+    if mechanism in (SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_256, SaslMechanism.SCRAM_SHA_512):
+        for field_name in ("username", "password"):
+            if getattr(admin, field_name) in (None, ""):
+                found.append(
+                    Problem(
+                        f"admin.{field_name}",
+                        None,
+                        f"required with {mechanism.value}",
+                        f"set admin.{field_name} for an admin user the brokers accept",
+                    )
+                )
+    if mechanism is SaslMechanism.AWS_MSK_IAM and not admin.aws_region:
+        found.append(
+            Problem(
+                "admin.aws_region",
+                admin.aws_region,
+                "required with AWS_MSK_IAM",
+                "set admin.aws_region to the MSK cluster's region",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ExistingPlan:
+    """Everything :class:`ExistingKafka` will create, computed without a resource."""
+
+    requirements: KafkaRequirements
+    #: Identity of the cluster (the admin bootstrap list), recorded in ``topic_state``.
+    cluster_id: str | None
+    #: The ACLs the component creates, in pulumi-kafka's spelling (empty with ``create_acls=False``).
+    acls: tuple[Any, ...]
+    warnings: tuple[Problem, ...]
+
+
+def plan_existing(args: ExistingKafkaArgs, provider_given: bool = False) -> ExistingPlan:
+    """The pure plan of :class:`ExistingKafka`; raises ``ContractError`` with every problem.
+
+    ``provider_given``: a ``pulumi_kafka.Provider`` is passed through ``opts.providers`` (no ``admin``)."""
+    c = args.contract
+    problems = Problems()
+    req = problems.run(lambda: requirements_for(c, "ExistingKafka", EXISTING_FLAVORS))
+    if args.admin is None and not provider_given:
+        problems.found.append(
+            Problem(
+                "admin",
+                None,
+                "missing",
+                "give the admin connection, or pass a pulumi_kafka.Provider through opts.providers",
+            )
+        )
+    if args.admin is not None:
+        problems.found.extend(admin_problems(args.admin))
+    problems.raise_if_any()
+    assert req is not None
+    cluster_id = ",".join(args.admin.bootstrap_servers) if args.admin else None
+    problems.run(lambda: check_contract_topic(c, req.partitions, cluster_id, args.previous))
+    acls = problems.run(lambda: tuple(to_provider_acls(req.acls)) if args.create_acls else ())
+    problems.raise_if_any()
+    return ExistingPlan(
+        requirements=req,
+        cluster_id=cluster_id,
+        acls=acls or (),
+        warnings=tuple(contract_warnings(c)),
+    )
 
 
 class ExistingKafka(pulumi.ComponentResource):
@@ -164,17 +259,12 @@ class ExistingKafka(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ExistingKafkaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        provider_given = opts is not None and _has_kafka_provider(opts)
+        # Plan first: no resource (not even this component) is registered while a problem exists.
+        plan = self.plan = plan_existing(args, provider_given)
         super().__init__("mimirkafka:kafka:ExistingKafka", name, None, opts)
         c = args.contract
-        req = requirements_for(c, "ExistingKafka", EXISTING_FLAVORS)
-        provider_given = opts is not None and _has_kafka_provider(opts)
-        if args.admin is None and not provider_given:
-            raise ValueError(
-                "ExistingKafkaArgs.admin: missing; give the admin connection, or pass a "
-                "pulumi_kafka.Provider through opts.providers"
-            )
-        cluster_id = ",".join(args.admin.bootstrap_servers) if args.admin else None
-        check_contract_topic(c, req.partitions, cluster_id, args.previous)
+        req, cluster_id = plan.requirements, plan.cluster_id
 
         child = pulumi.ResourceOptions(parent=self)
         self.provider: kafka.Provider | None = None
@@ -245,7 +335,7 @@ class ExistingKafka(pulumi.ComponentResource):
 
         self.acls = []
         if args.create_acls:
-            for acl in to_provider_acls(req.acls):
+            for acl in plan.acls:
                 self.acls.append(
                     kafka.Acl(
                         f"{name}-acl-{acl.slug()}",
