@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from mimirkafka.mimir.components import component_view
 from mocks import run_program
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -31,12 +32,13 @@ def test_readme_component_example_registers_matching_kafka_and_mimir_sides() -> 
     user = run.one("kubernetes:kafka.strimzi.io/v1:KafkaUser")
     assert user.inputs["spec"]["authentication"]["type"] == "scram-sha-512"
     values = run.one("kubernetes:helm.sh/v3:Release").inputs["values"]
-    kafka_cfg = values["mimir"]["structuredConfig"]["ingest_storage"]["kafka"]
+    # What the ingesters see: the shared config plus the Kafka-only flags of their component.
+    kafka_cfg = component_view(values["mimir"]["structuredConfig"], values["ingester"]["extraArgs"])
     assert kafka_cfg["address"] == "mimir-kafka-kafka-bootstrap.mimir.svc:9093"
     assert kafka_cfg["sasl_mechanism"] == "SCRAM-SHA-512" and kafka_cfg["tls_enabled"] is True
     assert kafka_cfg["sasl_password"] == "${MIMIR_KAFKA_SASL_PASSWORD}"
     # The password comes from the Strimzi-written Secret of the same user, not from a copy.
-    env = {e["name"]: e for e in values["global"]["extraEnv"]}
+    env = {e["name"]: e for e in values["ingester"]["env"]}
     ref = env["MIMIR_KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
     assert ref["name"] == user.inputs["metadata"]["name"]
     topic = run.one("kubernetes:kafka.strimzi.io/v1:KafkaTopic")

@@ -18,6 +18,7 @@ import pulumi
 import pytest
 import yaml
 from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
+from mimirkafka.mimir.components import component_view
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
 from mimirkafka.stack import deploy as program
 from mimirkafka.stack.config import StackConfigError
@@ -140,7 +141,8 @@ def test_sides_agree(stack_run: tuple[str, ProgramRun, Path]) -> None:
     stack, run, root = stack_run
     out = run.exports
     values = helm_values(run, root, stack)
-    kafka = values["mimir"]["structuredConfig"]["ingest_storage"]["kafka"]
+    # What the ingesters see: the shared config plus the Kafka-only flags of their component.
+    kafka = component_view(values["mimir"]["structuredConfig"], values["ingester"].get("extraArgs", {}))
     assert values["kafka"]["enabled"] is False
     assert values["mimir"]["structuredConfig"]["ingest_storage"]["enabled"] is True
     # Address and port: Mimir connects exactly where the Kafka side says its listener is.
@@ -157,7 +159,7 @@ def test_sides_agree(stack_run: tuple[str, ProgramRun, Path]) -> None:
     assert partitions == out["kafkaPartitions"] == kafka["auto_create_topic_default_partitions"]
     assert kafka["producer_max_record_size_bytes"] < max_message
     # TLS files: each path Mimir reads is mounted from a Secret; a private CA is always given.
-    mounts = [m["mountPath"] for m in values.get("global", {}).get("extraVolumeMounts", [])]
+    mounts = [m["mountPath"] for m in values["ingester"].get("extraVolumeMounts", [])]
     for key in ("tls_ca_path", "tls_cert_path", "tls_key_path"):
         if key in kafka:
             assert kafka[key].rsplit("/", 1)[0] in mounts, key
@@ -173,7 +175,8 @@ def test_sides_agree(stack_run: tuple[str, ProgramRun, Path]) -> None:
 
 def test_mechanism_matches_kafka_user(stack_run: tuple[str, ProgramRun, Path]) -> None:
     stack, run, root = stack_run
-    kafka = helm_values(run, root, stack)["mimir"]["structuredConfig"]["ingest_storage"]["kafka"]
+    values = helm_values(run, root, stack)
+    kafka = component_view(values["mimir"]["structuredConfig"], values["ingester"].get("extraArgs", {}))
     for cred in run.of_type("kafka:index/userScramCredential:UserScramCredential"):
         assert cred.inputs["scramMechanism"] == kafka["sasl_mechanism"]
         assert cred.inputs["username"] == kafka["sasl_username"]

@@ -2,11 +2,13 @@
 
 Deploys the chart by reference (repository, name, pinned version; Mimir and its chart are AGPL and are
 never downloaded or vendored by this package). The values are :func:`mimirkafka.mimir.values.build_values`
-of the contract's rendering; secrets reach the pods through Kubernetes Secrets only:
+of the contract's rendering, computed and checked by :func:`mimirkafka.mimir.plan.plan_mimir` before any
+resource is registered; secrets reach the Kafka components' pods through Kubernetes Secrets only:
 
 - ``<release>-kafka-credentials``: the ``${VAR}`` variables of the rendering (``string_data`` built from
-  Pulumi secret Outputs), mounted with ``global.extraEnvFrom``; a variable another controller already
-  holds (Strimzi's KafkaUser Secret) is referenced with ``secretKeyRef`` instead;
+  Pulumi secret Outputs), mounted with ``<component>.extraEnvFrom`` on the Kafka components only; a
+  variable another controller already holds (Strimzi's KafkaUser Secret) is referenced with
+  ``secretKeyRef`` instead;
 - ``<release>-kafka-tls``: CA / client certificate / key at the paths the rendering names, unless an
   operator Secret (Strimzi's cluster CA) already holds them.
 
@@ -19,10 +21,8 @@ environment variables (``kubectl create secret ... --from-literal=VAR="$VAR"``).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,36 +30,31 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from mimirkafka.contract.mimir_config import RenderedMimir, render_mimir, tls_paths
-from mimirkafka.contract.model import IngestStorageContract
-from mimirkafka.contract.validation import validate
+from mimirkafka.contract.mimir_config import RenderedMimir
 from mimirkafka.mimir import values as v
-from mimirkafka.mimir.sources import TLS_SECRET_KEYS, ExternalRefs, SourcePlan, plan_sources
+from mimirkafka.mimir.components import component_view
+from mimirkafka.mimir.plan import (
+    PENDING_BUCKETS,
+    MimirDeploymentArgs,
+    MimirPlan,
+    finish_settings,
+    plain_secrets,
+    plan_mimir,
+)
+from mimirkafka.mimir.sources import TLS_SECRET_KEYS, SourcePlan
+
+__all__ = [
+    "PENDING_BUCKETS",
+    "MimirDeployment",
+    "MimirDeploymentArgs",
+    "MimirPlan",
+    "install_script",
+    "plain_secrets",
+    "plan_mimir",
+    "with_address",
+]
 
 MSK_IAM_SCRIPT = Path(__file__).with_name("msk_iam_credentials.py")
-
-
-@dataclass
-class MimirDeploymentArgs:
-    #: The single source of truth; validated before any resource is created.
-    contract: IngestStorageContract
-    #: Release, namespace, storage, service account, escape hatch (see :class:`ChartSettings`).
-    settings: v.ChartSettings = field(default_factory=v.ChartSettings)
-    #: Secret keys an operator already writes (Strimzi user/CA Secrets), referenced instead of copied.
-    external: ExternalRefs = field(default_factory=ExternalRefs)
-    #: Render-only: write values and install script here (absolute path) instead of installing.
-    render_dir: str | None = None
-    #: Create the namespace (set False when the program or another component owns it).
-    create_namespace: bool = True
-    #: Resources Mimir must wait for (the topic, the Kafka user), so it never starts without them.
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
-    #: The bootstrap list the Kafka side reports when it is only known at deploy time (MSK); it must
-    #: use the port of the contract's address (the listener of the contract's mechanism).
-    address: pulumi.Input[str] | None = None
-    #: S3 bucket names (blocks, ruler, alertmanager) when created by this stack.
-    bucket_names: tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]] | None = None
-    #: Service account annotations (IRSA role ARN).
-    service_account_annotations: pulumi.Input[dict[str, str]] | None = None
 
 
 def with_address(config: dict[str, Any], contract_address: str, address: str) -> dict[str, Any]:
@@ -75,41 +70,24 @@ def with_address(config: dict[str, Any], contract_address: str, address: str) ->
     return v.deep_merge(config, {"ingest_storage": {"kafka": {"address": address}}})
 
 
-def plain_secrets(rendered: RenderedMimir) -> list[str]:
-    """The contract's secrets known as plain strings now, to refuse them anywhere in the Helm values.
-
-    Secrets held as Pulumi Outputs are only known at deploy time and are not scanned: resolving them
-    into the values would turn the whole values Output secret. They still never reach the values
-    through the contract (it renders ``${VAR}``), and the escape hatch cannot set the ``${VAR}`` keys.
-    """
-    values = [s.value for s in rendered.secret_env.values()]
-    values += [m.pem for m in rendered.tls_files.values() if m.secret]
-    return [s for s in values if isinstance(s, str) and s]
-
-
-def finish_settings(
-    settings: v.ChartSettings, buckets: list[str] | None, annotations: dict[str, str] | None
-) -> v.ChartSettings:
-    storage = settings.object_storage
-    if buckets:
-        storage = dataclasses.replace(
-            storage, blocks_bucket=buckets[0], ruler_bucket=buckets[1], alertmanager_bucket=buckets[2]
-        )
-    return dataclasses.replace(
-        settings,
-        object_storage=storage,
-        service_account_annotations={**settings.service_account_annotations, **(annotations or {})},
-    )
+def ingest_storage_view(values: dict[str, Any]) -> dict[str, Any]:
+    """``ingest_storage`` as the ingesters get it (shared config plus their own flags); secrets appear
+    only as ``${VAR}`` references."""
+    config = values["mimir"]["structuredConfig"]
+    ingest = dict(config.get("ingest_storage") or {})
+    ingest["kafka"] = component_view(config, values.get("ingester", {}).get("extraArgs", {}))
+    return ingest
 
 
 class MimirDeployment(pulumi.ComponentResource):
     """Mimir on Kubernetes, configured from the contract. Outputs: ``values``, ``endpoints``, ``config``."""
 
     values: pulumi.Output[dict[str, Any]]
-    #: ``ingest_storage`` as Mimir gets it: secrets appear only as ``${VAR}`` references.
+    #: ``ingest_storage`` as the Kafka components get it: secrets appear only as ``${VAR}`` references.
     ingest_storage_masked: pulumi.Output[dict[str, Any]]
     rendered: RenderedMimir
     plan: SourcePlan
+    mimir_plan: MimirPlan
     endpoints: dict[str, str]
     release: k8s.helm.v3.Release | None
     env_secret: k8s.core.v1.Secret | None
@@ -118,37 +96,16 @@ class MimirDeployment(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MimirDeploymentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Pure and raising: every problem surfaces before any resource (this one included) is registered.
+        mp = plan_mimir(args)
         super().__init__("mimirkafka:mimir:MimirDeployment", name, None, opts)
-        c = args.contract
-        validate(c)
-        s = args.settings
-        v.check_consumer_group_prefix(c.consumer_group_prefix, s)
-        rendered = render_mimir(c)
+        for w in mp.warnings:
+            pulumi.log.warn(str(w), resource=self)
+        c, s = args.contract, args.settings
+        rendered, plan, settings = mp.rendered, mp.sources, mp.settings
         ns = s.namespace
-        env_secret_name = f"{v.fullname(s)}-kafka-credentials"
-        tls_secret_name = f"{v.fullname(s)}-kafka-tls"
-        roles = tls_paths(c) if c.tls.enabled else {}
-        plan = plan_sources(sorted(rendered.secret_env), roles, args.external, tls_secret_name)
-        settings = v.ChartSettings(
-            **{
-                **s.__dict__,
-                "env_secret_name": env_secret_name if plan.env_owned else None,
-                "env_secret_refs": {**s.env_secret_refs, **plan.env_refs},
-                "tls_files": {**s.tls_files, **plan.tls_refs},
-            }
-        )
         env_names = sorted(rendered.secret_env)
-        pending = ["pending-blocks", "pending-ruler", "pending-alertmanager"] if args.bucket_names else None
-        # Pure and raising: every values problem surfaces before any resource is registered.
-        known = plain_secrets(rendered)
-        v.build_values(
-            rendered.config,
-            env_names,
-            c.ingesters,
-            finish_settings(settings, pending, None),
-            mimir_version=c.mimir_version,
-            known_secrets=known,
-        )
+        known = list(mp.known_secrets)
 
         def values_for(parts: list[Any]) -> dict[str, Any]:
             address, buckets, annotations = parts
@@ -165,11 +122,10 @@ class MimirDeployment(pulumi.ComponentResource):
             pulumi.Output.all(*args.bucket_names) if args.bucket_names else None,
             args.service_account_annotations,
         ).apply(values_for)
-        self.ingest_storage_masked = self.values.apply(
-            lambda vals: vals["mimir"]["structuredConfig"]["ingest_storage"]
-        )
+        self.ingest_storage_masked = self.values.apply(ingest_storage_view)
         self.rendered = rendered
         self.plan = plan
+        self.mimir_plan = mp
         self.endpoints = v.endpoints(settings)
         self.release = None
         self.env_secret = None
@@ -185,7 +141,7 @@ class MimirDeployment(pulumi.ComponentResource):
         if plan.env_owned and not rendering:
             self.env_secret = k8s.core.v1.Secret(
                 f"{name}-kafka-credentials",
-                metadata={"name": env_secret_name, "namespace": ns},
+                metadata={"name": mp.env_secret_name, "namespace": ns},
                 # Output.secret: the values stay encrypted in state whatever the source was.
                 string_data={
                     var: pulumi.Output.secret(rendered.secret_env[var].value) for var in plan.env_owned
@@ -193,20 +149,8 @@ class MimirDeployment(pulumi.ComponentResource):
                 opts=dep_opts,
             )
             deps.append(self.env_secret)
-        tls_items = {
-            role: rendered.tls_files[path]
-            for role, path in roles.items()
-            if role in plan.tls_owned and path in rendered.tls_files
-        }
-        missing_pem = [
-            role for role in plan.tls_owned if tls_items.get(role) is None or tls_items[role].pem is None
-        ]
-        if missing_pem:
-            raise ValueError(
-                f"TLS {missing_pem}: the contract has no PEM for them and no operator Secret provides them; "
-                "give the PEM (e.g. kafkaTlsCaFile) or reference an existing Secret"
-            )
-        secret_tls = any(tls_items[r].secret for r in tls_items)
+        tls_items = mp.tls_items
+        secret_tls = any(m.secret for m in tls_items.values())
         if tls_items and not (rendering and secret_tls):
             data = {
                 TLS_SECRET_KEYS[role]: (
@@ -216,7 +160,7 @@ class MimirDeployment(pulumi.ComponentResource):
             }
             self.tls_secret = k8s.core.v1.Secret(
                 f"{name}-kafka-tls",
-                metadata={"name": tls_secret_name, "namespace": ns},
+                metadata={"name": mp.tls_secret_name, "namespace": ns},
                 string_data=data,
                 opts=dep_opts,
             )
@@ -254,8 +198,10 @@ class MimirDeployment(pulumi.ComponentResource):
             {
                 "endpoints": self.endpoints,
                 "ingest_storage": self.ingest_storage_masked,
+                "kafka_components": list(mp.kafka_components),
+                "ingesters": [i.instance_id for i in mp.ingesters],
                 "secret_sources": {var: "external" for var in plan.env_refs}
-                | {var: env_secret_name for var in plan.env_owned},
+                | {var: mp.env_secret_name for var in plan.env_owned},
             }
         )
 

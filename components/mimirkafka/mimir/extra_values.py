@@ -15,11 +15,18 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from mimirkafka.contract.errors import Problem
+
 KeyPath = tuple[str, ...]
 
 
 class ExtraValuesError(ValueError):
-    """An ``extra_values`` entry that would change what the component derived."""
+    """An ``extra_values`` entry that would change what the component derived; ``problem`` names the
+    field (``settings.extra_values.<path>``), the value (masked), what is wrong and the fix."""
+
+    def __init__(self, message: str, problem: Problem) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def dotted(path: KeyPath) -> str:
@@ -47,11 +54,13 @@ def merge_extra_values(
     sealed: Callable[[KeyPath], bool],
     show: Callable[[KeyPath, Any], str] = lambda _p, value: repr(value),
     path: KeyPath = (),
+    errors: list[ExtraValuesError] | None = None,
 ) -> dict[str, Any]:
     """``base`` with ``extra`` merged in, refusing any change to a value ``base`` already holds.
 
     ``fix_for(path)`` names the setting to use instead; ``sealed(path)`` says whether new keys may be
     added in the mapping at ``path``; ``show`` renders the given value for the error (it masks secrets).
+    With ``errors`` every refusal is appended there (the refused entry is skipped) instead of raised.
     """
     out: dict[str, Any] = copy.deepcopy(dict(base))
     for raw_key, value in extra.items():
@@ -59,27 +68,41 @@ def merge_extra_values(
         here = (*path, key)
 
         def refuse(why: str, key_path: KeyPath = here, given: Any = value) -> ExtraValuesError:
+            shown, fix = show(key_path, given), fix_for(key_path)
             return ExtraValuesError(
-                f"extra_values {dotted(key_path)}={show(key_path, given)}: {why}. Fix: {fix_for(key_path)}"
+                f"extra_values {dotted(key_path)}={shown}: {why}. Fix: {fix}",
+                Problem(f"settings.extra_values.{dotted(key_path)}", _Shown(shown), why, fix),
             )
 
-        if key not in out:
-            if sealed(path):
-                raise refuse(f"{dotted(path)} is owned by the contract, so no key may be added to it")
-            out[key] = copy.deepcopy(value)
-            continue
-        current = out[key]
-        if isinstance(current, Mapping):
-            if not isinstance(value, Mapping):
-                raise refuse("would replace a mapping the component derives (only keys can be added)")
-            out[key] = merge_extra_values(current, value, fix_for, sealed, show, here)
-        elif isinstance(current, list):
-            if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-                raise refuse("would replace a list the component derives (entries can only be appended)")
-            out[key] = _append_entries(key, current, value, here, refuse)
-        elif type(value) is not type(current) or value != current:
-            raise refuse(f"the component derives {show(here, current)} here")
+        try:
+            if key not in out:
+                if sealed(path):
+                    raise refuse(f"{dotted(path)} is owned by the contract, so no key may be added to it")
+                out[key] = copy.deepcopy(value)
+                continue
+            current = out[key]
+            if isinstance(current, Mapping):
+                if not isinstance(value, Mapping):
+                    raise refuse("would replace a mapping the component derives (only keys can be added)")
+                out[key] = merge_extra_values(current, value, fix_for, sealed, show, here, errors)
+            elif isinstance(current, list):
+                if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+                    raise refuse("would replace a list the component derives (entries can only be appended)")
+                out[key] = _append_entries(key, current, value, here, refuse)
+            elif type(value) is not type(current) or value != current:
+                raise refuse(f"the component derives {show(here, current)} here")
+        except ExtraValuesError as e:
+            if errors is None:
+                raise
+            errors.append(e)
     return out
+
+
+class _Shown(str):
+    """A value already rendered for display (masked when secret): its ``repr`` is the text itself."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _append_entries(
