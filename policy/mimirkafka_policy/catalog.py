@@ -210,8 +210,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "msk-scram-acl-default-deny",
-        "MSK clusters with SCRAM set allow.everyone.if.no.acl.found=false.",
-        "mandatory",
+        "MSK clusters with SCRAM set allow.everyone.if.no.acl.found=false (advisory: turning it on before "
+        "Mimir's ACLs exist locks Mimir out; raise to mandatory once ACLs are enforced).",
+        "advisory",
         sr.msk_scram_acl_default_deny,
         "stack",
     ),

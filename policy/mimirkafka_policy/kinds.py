@@ -6,6 +6,7 @@ property names are the engine's camelCase spelling of their inputs.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,25 @@ class TopicView:
     flavor: KafkaFlavor
 
 
+#: Kafka services recognisable from their bootstrap host names (as Confluent Cloud's
+#: ``pkc-12345.eu-west-1.aws.confluent.cloud`` in stacks/Pulumi.byo.yaml): the lower of the two Confluent
+#: Cloud caps applies, since a Dedicated cluster's topics can hold the lower size as well.
+HOST_FLAVORS = ((re.compile(r"\.confluent\.cloud$", re.IGNORECASE), KafkaFlavor.CONFLUENT_CLOUD),)
+
+
+def provider_flavor(r: Res, default: KafkaFlavor) -> KafkaFlavor:
+    """The flavor the resource's provider connects to, by its bootstrap host names; else ``default``."""
+    servers = reveal(r.provider_props.get("bootstrapServers"))
+    if isinstance(servers, str) and servers.startswith("["):
+        # Provider inputs that are not strings reach the engine JSON-encoded.
+        servers = json.loads(servers)
+    hosts = [str(reveal(s)).rsplit(":", 1)[0] for s in (servers if isinstance(servers, list) else [])]
+    for pattern, flavor in HOST_FLAVORS:
+        if hosts and all(pattern.search(h) for h in hosts):
+            return flavor
+    return default
+
+
 def topic_view(r: Res) -> TopicView | None:
     """The topic ``r`` declares, or ``None`` if ``r`` is not a topic resource."""
     p = r.props
@@ -73,7 +93,7 @@ def topic_view(r: Res) -> TopicView | None:
             p.get("replicationFactor"),
             config_map(p.get("config")),
             "config",
-            KafkaFlavor.APACHE,
+            provider_flavor(r, KafkaFlavor.APACHE),
         )
     if r.type == MSK_TOPIC:
         return TopicView(

@@ -86,6 +86,7 @@ def resource_of(args: ResourceValidationArgs) -> Res:
         name=args.name,
         protect=bool(args.opts.protect),
         parent=args.opts.parent or "",
+        provider_props=plain(args.provider.props) if args.provider is not None else {},
     )
 
 
@@ -104,6 +105,7 @@ def stack_resources(args: StackValidationArgs) -> list[Res]:
                 },
                 dependencies=tuple(d.urn for d in r.dependencies),
                 parent=r.parent.urn if r.parent is not None else "",
+                provider_props=plain(r.provider.props) if r.provider is not None else {},
             )
         )
     return out

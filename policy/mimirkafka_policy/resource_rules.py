@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from mimirkafka.contract import IngestStorageContract, KafkaFlavor, TopicSettings
+from mimirkafka.contract import FLAVORS, IngestStorageContract, KafkaFlavor, TopicSettings
 from mimirkafka.contract.validation import rule_replication, warn_replication
 from mimirkafka.kafka.statefulset_manifests import env_name
 from mimirkafka.mimir.iam_policies import wildcard_resource_problems
@@ -122,8 +122,11 @@ def topic_replication(r: Res, cfg: Cfg) -> list[Violation]:
     if rf is None:
         return []
     flavor = _flavor(cfg, t.flavor)
-    # Unset min.insync.replicas: the broker's default (1 on Apache Kafka), judged as such.
-    topic = TopicSettings(name=str(reveal(t.name)), replication_factor=rf, min_insync_replicas=isr or 1)
+    # Unset min.insync.replicas: what the flavor fixes, else the broker's default (1 on Apache Kafka).
+    default_isr = FLAVORS[flavor].fixed_min_insync_replicas or 1
+    topic = TopicSettings(
+        name=str(reveal(t.name)), replication_factor=rf, min_insync_replicas=isr or default_isr
+    )
     c = IngestStorageContract(addresses=("policy:9092",), topic=topic, flavor=flavor)
     found = [*rule_replication(c), *(p for p in warn_replication(c) if p.setting != "topic.retention_ms")]
     where = f"{r.label()} (topic {topic.name!r})"

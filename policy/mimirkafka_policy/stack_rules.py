@@ -27,7 +27,9 @@ from mimirkafka.contract import (
     contract_from_mimir_config,
     problems,
 )
+from mimirkafka.contract.parse import config_from_flags
 from mimirkafka.contract.validation import split_address
+from mimirkafka.mimir.values import deep_merge
 
 from mimirkafka_policy import facts
 from mimirkafka_policy.kinds import (
@@ -196,27 +198,73 @@ def _relevant(p: Problem, known_kafka_version: bool, known_layout: bool) -> bool
     return known_layout or not p.setting.startswith("ingesters")
 
 
+#: Components that always run, and those that run only with a values switch (chart values key, switch).
+ALWAYS_RUNNING = ("distributor", "ingester", "query_frontend")
+SWITCHED = {
+    "ruler": ("ruler.enabled", True),
+    "ruler_query_frontend": ("ruler.remoteEvaluationDedicatedQueryPath", False),
+}
+
+
+def running_kafka_components(values: Mapping[str, Any]) -> list[str]:
+    """The Kafka-talking components this release deploys (facts.KAFKA_TALKING_COMPONENTS)."""
+    out = []
+    for c in facts.KAFKA_TALKING_COMPONENTS:
+        if c in SWITCHED:
+            path, default = SWITCHED[c]
+            if reveal(get(values, path, default)) is not True:
+                continue
+        out.append(c)
+    return out
+
+
+def _flags(section: Any) -> list[str]:
+    args = reveal(get(section, "extraArgs"))
+    if isinstance(args, Mapping):
+        return [f"-{str(k).lstrip('-')}={reveal(v)}" for k, v in args.items()]
+    if isinstance(args, list):
+        return [str(reveal(a)) for a in args]
+    return []
+
+
+def component_config(rel: MimirRelease, component: str) -> dict[str, Any]:
+    """Mimir's config as ``component``'s pods load it: ``mimir.structuredConfig`` with the global and
+    the component's ``extraArgs`` flags applied (the contract's own flag table, ``config_from_flags``)."""
+    flags = _flags(get(rel.values, "global")) + _flags(get(rel.values, component))
+    return deep_merge(rel.config, config_from_flags(flags))
+
+
 def mimir_kafka_agreement(resources: Sequence[Res], cfg: Cfg) -> list[Violation]:
-    """Mimir's ``ingest_storage.kafka`` against the topic and brokers of the same stack."""
+    """Mimir's ``ingest_storage.kafka`` (as each Kafka-talking component sees it) against the topic and
+    brokers of the same stack."""
     out: list[Violation] = []
     for rel in mimir_releases(resources):
-        if contains_unknown(rel.kafka):
+        if contains_unknown(rel.config):
             continue
-        try:
-            c = release_contract(rel, resources, cfg)
-        except ContractError as e:
-            out += [
-                Violation(f"{rel.where()}: {p.setting}={p.value!r}: {p.message}", p.fix, rel.res.urn)
-                for p in e.problems
-            ]
-            continue
-        known_layout = ingester_layout(rel.values) is not None
-        known_version = stack_kafka_version(resources) is not None
-        for p in problems(c):
-            if _relevant(p, known_version, known_layout):
-                out.append(_from_problem(rel, p, c))
-        out += _topic_agreement(rel, resources, c)
-        out += _listener_agreement(rel, resources, c)
+        found: dict[tuple[str, str, str], list[str]] = {}
+        for component in running_kafka_components(rel.values):
+            view = dataclasses.replace(rel, config=component_config(rel, component))
+            view = dataclasses.replace(view, kafka=dict(get(view.config, "ingest_storage.kafka") or {}))
+            for v in _agreement(view, resources, cfg):
+                found.setdefault((v.message, v.fix, v.urn), []).append(component)
+        for (message, fix, urn), components in found.items():
+            out.append(Violation(f"{message} [as {', '.join(components)} load it]", fix, urn))
+    return out
+
+
+def _agreement(rel: MimirRelease, resources: Sequence[Res], cfg: Cfg) -> list[Violation]:
+    try:
+        c = release_contract(rel, resources, cfg)
+    except ContractError as e:
+        return [
+            Violation(f"{rel.where()}: {p.setting}={p.value!r}: {p.message}", p.fix, rel.res.urn)
+            for p in e.problems
+        ]
+    known_layout = ingester_layout(rel.values) is not None
+    known_version = stack_kafka_version(resources) is not None
+    out = [_from_problem(rel, p, c) for p in problems(c) if _relevant(p, known_version, known_layout)]
+    out += _topic_agreement(rel, resources, c)
+    out += _listener_agreement(rel, resources, c)
     return out
 
 

@@ -134,6 +134,8 @@ class Res:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
     parent: str = ""
+    #: Inputs of the resource's provider (e.g. pulumi-kafka's ``bootstrapServers``), if known.
+    provider_props: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def stack(self) -> str:
