@@ -50,6 +50,9 @@ class Constraint:
     rule: str
     source: str
     kind: Kind
+    #: The planner chose ``limit`` to meet this constraint, so it holds by construction and does not count
+    #: when asking what binds first (``--check`` holds a stack's own numbers to it and counts it).
+    planned: bool = False
 
     @property
     def utilisation(self) -> float:
@@ -73,6 +76,7 @@ class Constraint:
             "unit": self.unit,
             "utilisation": round(self.utilisation, 3),
             "ok": self.ok,
+            "planned": self.planned,
             "rule": self.rule,
             "source": self.source,
             "kind": self.kind.value,

@@ -42,18 +42,51 @@ SEED = 20261129
 BATCH_SERIES = 3000
 TENANT = b"anonymous"  # Mimir's tenant ID when multi-tenancy is off
 
-_WORDS = (
+_WORDS_TEXT = (
     "http server request requests duration seconds bytes total bucket count sum process cpu memory go gc "
     "node disk io network receive transmit kube pod container status errors latency queue length cache "
     "hits misses rpc client grpc handled started write read ops objects size info up scrape samples"
-).split()
+)
+_WORDS = tuple(_WORDS_TEXT.split())
 _TARGET_LABELS = (
-    "cluster", "namespace", "job", "instance", "pod", "container", "node", "service", "endpoint",
-    "app", "team", "env", "region", "zone", "image", "uid", "controller", "revision", "shard", "owner",
-)  # fmt: skip
+    "cluster",
+    "namespace",
+    "job",
+    "instance",
+    "pod",
+    "container",
+    "node",
+    "service",
+    "endpoint",
+    "app",
+    "team",
+    "env",
+    "region",
+    "zone",
+    "image",
+    "uid",
+    "controller",
+    "revision",
+    "shard",
+    "owner",
+)
 #: Target labels whose values repeat across targets (few values); the others are unique per target.
-_LOW_CARDINALITY = {"cluster", "namespace", "job", "service", "endpoint", "app", "team", "env", "region",
-                    "zone", "container", "controller", "owner", "shard"}  # fmt: skip
+_LOW_CARDINALITY = {
+    "cluster",
+    "namespace",
+    "job",
+    "service",
+    "endpoint",
+    "app",
+    "team",
+    "env",
+    "region",
+    "zone",
+    "container",
+    "controller",
+    "owner",
+    "shard",
+}
 _SERIES_LABELS = ("le", "method", "status_code", "handler", "quantile", "operation", "resource", "device")
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -118,8 +151,9 @@ def population(shape: SeriesShape, rng: random.Random, targets: int = 120, metri
     target_names = _TARGET_LABELS[:n_target_labels]
     series_names = _SERIES_LABELS[:n_series_labels]
     low_values = {name: [_value(rng, shape.value_length) for _ in range(6)] for name in target_names}
-    series_values = {name: [_value(rng, max(1, shape.value_length // 3)) for _ in range(8)]
-                     for name in series_names}  # fmt: skip
+    series_values = {
+        name: [_value(rng, max(1, shape.value_length // 3)) for _ in range(8)] for name in series_names
+    }
     metric_names = [_metric_name(rng) for _ in range(metrics)]
     out = []
     for _ in range(targets):
@@ -161,8 +195,9 @@ def snappy(data: bytes) -> bytes:
 
 
 def measure(
-    shape: SeriesShape = SeriesShape(), record_version: int = 2, seed: int = SEED, n: int = BATCH_SERIES
+    shape: SeriesShape | None = None, record_version: int = 2, seed: int = SEED, n: int = BATCH_SERIES
 ) -> Measurement:
+    shape = shape or SeriesShape()
     if record_version not in (0, 1, 2):
         raise ValueError(f"record_version={record_version}: Mimir writes versions 0, 1 and 2")
     series = generate(shape, n, seed)
@@ -217,7 +252,9 @@ def markdown(rows: list[Measurement]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m mimirkafka.capacity.measure", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m mimirkafka.capacity.measure", description=__doc__.split("\n")[0]
+    )
     p.add_argument("--python", action="store_true", help="print the rows as the MEASURED table in Python")
     args = p.parse_args(argv)
     rows = table()
@@ -226,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             s = m.shape
             print(
                 f"    ({s.labels}, {s.value_length}, {s.series_per_record}, {m.record_version}): "
-                f"({m.value_bytes_per_sample:.1f}, {m.record_bytes_per_sample:.1f}, {m.wire_bytes_per_sample:.1f}),"
+                f"({m.value_bytes_per_sample:.1f}, {m.record_bytes_per_sample:.1f}, "
+                f"{m.wire_bytes_per_sample:.1f}),"
             )
     else:
         print(markdown(rows))

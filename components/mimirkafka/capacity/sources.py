@@ -57,7 +57,9 @@ MSK_SIZING_SCRIPT = (
     "scripts/msk_sizing.py"
 )
 #: §2.2: 250 MiB/s per volume by default; provisioned storage throughput maxima per size.
-MSK_STORAGE_THROUGHPUT = "https://docs.aws.amazon.com/msk/latest/developerguide/msk-provision-throughput-management.html"
+MSK_STORAGE_THROUGHPUT = (
+    "https://docs.aws.amazon.com/msk/latest/developerguide/msk-provision-throughput-management.html"
+)
 #: §2.3: storage per broker 1..16,384 GiB; storage only grows.
 MSK_LIMITS = "https://docs.aws.amazon.com/msk/latest/developerguide/limits.html"
 #: §2.3: auto-scaling target 10-80 % (50-60 % recommended), max 16 TiB.
@@ -67,7 +69,9 @@ MSK_EXPRESS = "https://docs.aws.amazon.com/msk/latest/developerguide/bestpractic
 #: §2.5: Serverless quotas (200/400 MBps, 5/10 MBps per partition, 2400 partitions, 500 groups, 8 MiB).
 MSK_SERVERLESS_LIMITS = "https://docs.aws.amazon.com/msk/latest/developerguide/limits.html#serverless-quota"
 #: §2.6: workbook defaults: utilisation at peak 0.5 (Standard), 0.75 (Express), EBS disk utilisation 0.5.
-MSK_WORKBOOK = "aws/agent-toolkit-for-aws: migrate-to-msk references/assessment-sizing.md (MSK workbook defaults)"
+MSK_WORKBOOK = (
+    "aws/agent-toolkit-for-aws: migrate-to-msk references/assessment-sizing.md (MSK workbook defaults)"
+)
 
 # --- general Kafka ---------------------------------------------------------------------------------
 #: §3: write = produce x RF; read = consume + produce x (RF-1); vCPU = (write + read/4) / 20 MBps / 0.5;
@@ -80,7 +84,9 @@ STRIMZI_HEAP = (
 #: §3: "RF 3 with a minimum of 2 in-sync replicas is a common starting point" (Grafana Tempo).
 TEMPO_KAFKA = "https://grafana.com/docs/tempo/next/set-up-for-tracing/setup-tempo/configure-kafka/"
 #: §1.6: the chart's bundled Kafka keeps 24 h (kafka.logRetentionHours default 24).
-HELM_KAFKA_RETENTION = "grafana/mimir@58e8168:operations/helm/charts/mimir-distributed/templates/kafka/kafka-statefulset.yaml"
+HELM_KAFKA_RETENTION = (
+    "grafana/mimir@58e8168:operations/helm/charts/mimir-distributed/templates/kafka/kafka-statefulset.yaml"
+)
 
 #: The measurement of this package (records encoded as Mimir writes them, compressed as franz-go does).
 MEASURED = "mimirkafka.capacity.measure (docs/capacity.md#bytes-per-sample)"
