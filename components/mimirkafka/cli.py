@@ -12,6 +12,7 @@ from typing import NoReturn
 #: subcommand -> module with ``register``; imported only when the command line is parsed.
 SUBCOMMANDS: dict[str, str] = {
     "doctor": "mimirkafka.doctor.cli",
+    "capacity": "mimirkafka.capacity.cli",
     "ephemeral": "mimirkafka.testing.cli",
 }
 
