@@ -17,6 +17,7 @@ from mimirkafka.contract import (
 )
 from mimirkafka.kafka import msk_plan as plan
 from mimirkafka.kafka.endpoint import first_port
+from mimirkafka.kafka.kafka_admin_route import AdminRouteSettings, TopicRoute
 from mimirkafka.kafka.msk import MskBrokerLogs, MskKafka, MskKafkaArgs
 from mimirkafka.kafka.msk_serverless import (
     MskServerlessKafka,
@@ -205,17 +206,23 @@ def test_fit_contract_lowers_record_size_and_mimir_renders_it():
 def test_serverless_iam_only_cluster_topic_and_endpoint():
     c = fit_contract_to_serverless(_iam())
     args = MskServerlessKafkaArgs(
-        contract=c, vpc_id="vpc-1", subnet_ids=SUBNETS, client_security_group_ids=["sg"]
+        contract=c,
+        vpc_id="vpc-1",
+        subnet_ids=SUBNETS,
+        client_security_group_ids=["sg"],
+        topic_route=TopicRoute.KAFKA_PROVIDER,
+        admin_route=AdminRouteSettings(aws_region="eu-west-1"),
     )
     run = run_program(lambda: MskServerlessKafka("sl", args).endpoint.to_outputs())
     cluster = run.one("aws:msk/serverlessCluster:ServerlessCluster")
     assert cluster.inputs["clientAuthentication"] == {"sasl": {"iam": {"enabled": True}}}
     assert cluster.inputs["vpcConfigs"][0]["subnetIds"] == SUBNETS
-    topic = run.one("aws:msk/topic:Topic")
-    configs = json.loads(topic.inputs["configs"])
+    assert not run.of_type("aws:msk/topic:Topic")  # no control-plane topic API on Serverless
+    topic = run.one("kafka:index/topic:Topic")
+    configs = topic.inputs["config"]
     assert int(configs["max.message.bytes"]) <= 8_388_608
     assert int(configs["max.message.bytes"]) >= c.producer_max_record_size_bytes
-    assert set(configs) <= {"max.message.bytes", "retention.ms", "cleanup.policy"}
+    assert set(configs) <= {"max.message.bytes", "retention.ms"}
     assert topic.protect is True
     assert not run.of_type("aws:msk/configuration:Configuration")
     assert _sg_ports(run) == [9098]

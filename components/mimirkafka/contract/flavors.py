@@ -9,6 +9,7 @@ Cloud traits are from memory of Confluent's documentation, not from the referenc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from mimirkafka.contract.model import MAX_PRODUCER_RECORD_SIZE_BYTES, KafkaFlavor, SaslMechanism
 
@@ -246,3 +247,69 @@ def max_record_size_for(flavor: KafkaFlavor) -> int | None:
     if cap is None or cap - RECORD_OVERHEAD_BYTES >= MAX_PRODUCER_RECORD_SIZE_BYTES:
         return None
     return cap - RECORD_OVERHEAD_BYTES
+
+
+# --- MSK version lifecycle -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MskVersionSupport:
+    """One Apache Kafka version line as Amazon MSK offers it."""
+
+    #: MSK's ``kafka_version`` family (``3.9.x``; the exact strings, with ``.kraft``, are in msk_plan).
+    version: str
+    #: MSK release date (``None``: not found).
+    released: date | None
+    #: MSK's end of support date; ``None`` while AWS publishes none.
+    end_of_support: date | None
+    #: Where the date comes from, when it is not the AWS table.
+    note: str = ""
+
+
+#: The date MSK_VERSION_SUPPORT was read from its sources.
+MSK_VERSION_TABLE_READ = date(2026, 11, 29)
+#: Amazon MSK's supported Apache Kafka versions, by major.minor. Source: AWS, "Supported Apache Kafka
+#: versions", https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html (English
+#: page
+#: as mirrored at https://docs.amazonaws.cn/en_us/msk/latest/developerguide/supported-kafka-versions.html),
+#: read 2026-11-29: 3.6.0 released 2023-11-16, end of support 2026-06-01; 3.7.x 2024-05-29; 3.8.x 2025-02-20
+#: (the "Recommended" version); 3.9.x 2025-04-21; 4.0.x 2025-05-16. The 3.7 end of support (2026-09-01) and
+#: the 4.1.x release (2025-10-15) are from https://endoflife.date/amazon-msk (read the same day; the stored
+#: AWS page shows "--" for 3.7 and ends before 4.1). Versions whose support ended before 3.6 are left out:
+#: MSK does not create clusters on them. 4.2.x is offered on Express brokers only (aws/aws-cdk
+#: packages/@aws-cdk/aws-msk-alpha/lib/cluster-version.ts, V4_2_X_KRAFT); no date was found for it.
+MSK_VERSION_SUPPORT: dict[str, MskVersionSupport] = {
+    "3.6": MskVersionSupport("3.6.0", date(2023, 11, 16), date(2026, 6, 1)),
+    "3.7": MskVersionSupport(
+        "3.7.x", date(2024, 5, 29), date(2026, 9, 1), note="end of support from endoflife.date/amazon-msk"
+    ),
+    "3.8": MskVersionSupport("3.8.x", date(2025, 2, 20), None),
+    "3.9": MskVersionSupport("3.9.x", date(2025, 4, 21), None),
+    "4.0": MskVersionSupport("4.0.x", date(2025, 5, 16), None),
+    "4.1": MskVersionSupport("4.1.x", date(2025, 10, 15), None, note="release date from endoflife.date"),
+    "4.2": MskVersionSupport("4.2.x", None, None, note="Express only; no release date found"),
+}
+#: AWS marks 3.8.x "Recommended" in the same table.
+MSK_RECOMMENDED_VERSION = "3.8"
+#: New clusters are warned this long before their version's end of support.
+MSK_END_OF_SUPPORT_WARNING_DAYS = 183
+
+
+def msk_version_status(major_minor: str, today: date) -> tuple[str, MskVersionSupport | None]:
+    """``("unknown"|"supported"|"ending"|"ended", support)`` of an MSK Kafka version line on ``today``.
+
+    "ending" is within :data:`MSK_END_OF_SUPPORT_WARNING_DAYS` (six months) of the end of support; "ended"
+    is on or after it (AWS: "MSK will phase out support for newly created clusters that use Kafka versions
+    with published end of support dates", https://docs.aws.amazon.com/msk/latest/developerguide/version-support.html).
+    """
+    support = MSK_VERSION_SUPPORT.get(major_minor)
+    if support is None:
+        return "unknown", None
+    eos = support.end_of_support
+    if eos is None:
+        return "supported", support
+    if today >= eos:
+        return "ended", support
+    if (eos - today).days <= MSK_END_OF_SUPPORT_WARNING_DAYS:
+        return "ending", support
+    return "supported", support

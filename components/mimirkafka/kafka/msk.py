@@ -1,12 +1,20 @@
 """``MskKafka``: an Amazon MSK provisioned cluster (Standard or Express brokers) built for Mimir.
 
-Broker configuration, topic, auth paths and (for SCRAM) Mimir's user all come from the contract. The
-topic is created through MSK's control plane (``aws.msk.Topic``), so Pulumi needs no network path
-into the VPC.
+Broker configuration, topic, auth paths and (for SCRAM) Mimir's user all come from the contract. Everything
+is decided first by :func:`~mimirkafka.kafka.msk_plan.plan_msk` (pure; every problem at once), then built.
+
+The topic goes through ``topic_route``: MSK's control plane (``aws.msk.Topic``, no network path needed, no
+ACLs), or a Kafka-protocol route with IAM (:mod:`mimirkafka.kafka.kafka_admin_route`), which also applies
+Mimir's least-privilege ACLs for ``acl_enforcement`` staged/enforced. Storage: EBS size (1-16384 GiB),
+optional Application Auto Scaling of it and provisioned throughput; Express refuses all three.
+
+All AWS resources here are tested under Pulumi mocks only (tests/unit/test_kafka_msk*.py): no AWS stand-in
+runs in this repository.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -17,18 +25,21 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, ScramAuth
+from mimirkafka.contract.model import IngestStorageContract, ScramAuth
 from mimirkafka.kafka import msk_plan as plan
-from mimirkafka.kafka._contract import given_password, mechanism_of, requirements_for
+from mimirkafka.kafka._contract import given_password, mechanism_of
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
-from mimirkafka.kafka.msk_resources import client_security_group, control_plane_topic, managed_tags
-from mimirkafka.kafka.protection import (
-    DeployedTopic,
-    TopicProtection,
-    check_contract_topic,
-    merge_opts,
-    topic_state,
+from mimirkafka.kafka.kafka_admin_route import AclEnforcement, AdminRouteSettings, TopicRoute
+from mimirkafka.kafka.msk_plan import StorageAutoscaling
+from mimirkafka.kafka.msk_resources import (
+    client_security_group,
+    control_plane_topic,
+    log_warnings,
+    managed_tags,
+    route_topic,
+    storage_autoscaling,
 )
+from mimirkafka.kafka.protection import DeployedTopic, TopicProtection, merge_opts, topic_state
 
 
 @dataclass
@@ -54,8 +65,13 @@ class MskKafkaArgs:
     instance_type: str = "kafka.m7g.large"
     #: A multiple of len(subnet_ids).
     broker_count: int = 3
-    #: EBS GiB per broker (Standard only; Express storage is pay-as-you-go).
-    volume_size_gib: int = 1000
+    #: EBS GiB per broker, 1-16384 (Standard only; default 1000). Express refuses it: MSK manages its storage.
+    volume_size_gib: int | None = None
+    #: Application Auto Scaling of the EBS volumes (Standard only); Pulumi then ignores volume_size drift.
+    storage_autoscaling: StorageAutoscaling | None = None
+    #: Provisioned EBS throughput in MiB/s (kafka.m5.4xlarge / kafka.m7g.2xlarge and larger, volumes of
+    #: 10 GiB or more).
+    provisioned_throughput_mibps: float | None = None
     #: Exact MSK version string; default: the KRaft build of the contract's kafka_version.
     kafka_version: str | None = None
     #: More client paths besides Mimir's (e.g. ["iam"] for admin tooling): "scram", "iam", "mtls", "tls".
@@ -72,6 +88,14 @@ class MskKafkaArgs:
     protection: TopicProtection = field(default_factory=TopicProtection)
     previous: DeployedTopic | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    #: How the topic (and ACLs) are created: control-plane (default), kafka-provider or kubernetes-job.
+    topic_route: TopicRoute | None = TopicRoute.CONTROL_PLANE
+    #: Connection and Job settings of the Kafka-protocol routes, and the ACLs of other principals in use.
+    admin_route: AdminRouteSettings = field(default_factory=AdminRouteSettings)
+    #: off (MSK's default: no ACLs), staged (ACLs created) or enforced (allow.everyone.if.no.acl.found=false).
+    acl_enforcement: AclEnforcement = AclEnforcement.OFF
+    #: What the last ``up`` applied (the ``acl_enforcement`` output); needed to enforce on a cluster in use.
+    deployed_acl_enforcement: AclEnforcement | None = None
 
 
 class MskKafka(pulumi.ComponentResource):
@@ -84,34 +108,17 @@ class MskKafka(pulumi.ComponentResource):
     scram_secret_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: MskKafkaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Everything is decided (and every problem raised) before the component registers.
+        p = plan.plan_msk(args if args.cluster_name else dataclasses.replace(args, cluster_name=name))
         super().__init__("mimirkafka:kafka:MskKafka", name, None, opts)
+        self.plan = p
         c = args.contract
-        req = requirements_for(c, "MskKafka", (KafkaFlavor.MSK_PROVISIONED, KafkaFlavor.MSK_EXPRESS))
-        # --- plan and validate everything before the first resource ----------------------------
-        express = plan.is_express(c)
-        cluster_name = args.cluster_name or name
-        version = plan.msk_kafka_version(c, args.kafka_version)
-        methods = plan.auth_methods(c, args.extra_auth)
-        plan.check_mtls(methods, args.certificate_authority_arns)
-        plan.check_brokers(c, args.broker_count, len(args.subnet_ids), args.instance_type)
-        properties = plan.server_properties(c, req.broker_config)
-        ports = plan.security_group_ports(methods, args.open_monitoring)
-        primary = methods[0]
-        scram_name = (
-            plan.ScramSecretName.for_user(cluster_name, c.sasl.username, args.scram_secret_name)
-            if isinstance(c.sasl, ScramAuth)
-            else None
-        )
-        plan.check_clients(args.client_cidr_blocks, args.client_security_group_ids, "the brokers")
-        if express and args.broker_logs is not None:
-            pulumi.log.warn(
-                "broker_logs on MSK Express: CreateCluster has rejected broker logs for Express types "
-                "(terraform-aws-msk-kafka-cluster #47); check against the live API",
-                resource=self,
-            )
-        check_contract_topic(c, req.partitions, cluster_name, args.previous)
+        req = p.requirements
+        cluster_name, version, methods, primary = p.cluster_name, p.kafka_version, p.methods, p.primary
+        log_warnings(p.warnings, self, p.contract_warnings)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
+        ports = list(p.ports)
 
         # --- KMS key (at rest, SCRAM secret) --------------------------------------------------
         kms_arn: pulumi.Input[str]
@@ -143,6 +150,7 @@ class MskKafka(pulumi.ComponentResource):
         # --- broker configuration -------------------------------------------------------------
         # A configuration's kafka_versions cannot change and names must be unique: a version change
         # creates a new, differently named configuration before the old one goes.
+        properties = p.server_properties
         suffix = hashlib.sha256(f"{version}\n{properties}".encode()).hexdigest()[:8]
         self.configuration = aws.msk.Configuration(
             f"{name}-config",
@@ -176,8 +184,9 @@ class MskKafka(pulumi.ComponentResource):
             "instance_type": args.instance_type,
             "security_groups": [self.security_group.id],
         }
-        if not express:
-            node_group["storage_info"] = {"ebs_storage_info": {"volume_size": args.volume_size_gib}}
+        storage = plan.storage_info(p)
+        if storage is not None:
+            node_group["storage_info"] = storage
         cluster_args: dict[str, Any] = {
             "cluster_name": cluster_name,
             "kafka_version": version,
@@ -203,12 +212,27 @@ class MskKafka(pulumi.ComponentResource):
                     "node_exporter": {"enabled_in_broker": True},
                 }
             }
-        self.cluster = aws.msk.Cluster(f"{name}-cluster", opts=child, **cluster_args)
+        cluster_opts = child
+        if p.autoscaling is not None:
+            # Auto scaling grows the volumes; Pulumi must not try to set them back (MSK cannot shrink them).
+            cluster_opts = merge_opts(
+                child,
+                pulumi.ResourceOptions(
+                    ignore_changes=["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"]
+                ),
+            )
+        self.cluster = aws.msk.Cluster(f"{name}-cluster", opts=cluster_opts, **cluster_args)
+        if p.autoscaling is not None:
+            self.storage_scaling = storage_autoscaling(
+                name, cluster_arn=self.cluster.arn, settings=p.autoscaling, tags=tags, opts=child
+            )
 
         # --- SCRAM user -----------------------------------------------------------------------
         self.mimir_username = None
         self.mimir_password = None
         self.scram_secret_arn = None
+        scram_name = p.scram_secret_name
+        user_deps: list[pulumi.Resource] = []
         if scram_name is not None:
             assert isinstance(c.sasl, ScramAuth)
             given = given_password(c)
@@ -220,7 +244,7 @@ class MskKafka(pulumi.ComponentResource):
             self.mimir_username = pulumi.Output.from_input(c.sasl.username)
             self.scram_secret = aws.secretsmanager.Secret(
                 f"{name}-scram-secret",
-                name=scram_name.value,
+                name=scram_name,
                 kms_key_id=kms_arn,
                 description=f"SCRAM credentials of {c.sasl.username} on MSK {cluster_name}",
                 tags=tags,
@@ -249,21 +273,44 @@ class MskKafka(pulumi.ComponentResource):
                 opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[secret_version, secret_policy])),
             )
             self.scram_secret_arn = self.scram_secret.arn
+            user_deps.append(self.scram_association)
 
-        # --- topic (control plane) ------------------------------------------------------------
-        self.topic = control_plane_topic(
-            name,
-            cluster_arn=self.cluster.arn,
-            contract=c,
-            req=req,
-            protection=args.protection,
-            opts=child,
-        )
+        # --- topic and ACLs (control plane or a Kafka-protocol route) ---------------------------
+        self.scram_credential = None  # MSK's SCRAM users are Secrets Manager secrets, not Kafka credentials
+        self.acls: list[pulumi.Resource] = []
+        if p.admin is None:
+            self.topic = control_plane_topic(
+                name,
+                cluster_arn=self.cluster.arn,
+                contract=c,
+                req=req,
+                protection=args.protection,
+                opts=child,
+            )
+        else:
+            routed = route_topic(
+                name,
+                route=p.topic_route,
+                plan=p.admin,
+                iam_bootstrap=self.cluster.bootstrap_brokers_sasl_iam,
+                settings=args.admin_route,
+                protection=args.protection,
+                # The SCRAM user exists before its ACLs (an ACL for a principal nobody can log in as is
+                # harmless, but Mimir is rolled out against a finished user).
+                opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[self.cluster, *user_deps])),
+            )
+            self.topic, self.acls = routed.topic, routed.acls
 
         # --- outputs --------------------------------------------------------------------------
         self.bootstrap_brokers = getattr(self.cluster, plan.BOOTSTRAP_OUTPUT[primary])
         self.cluster_arn = self.cluster.arn
-        self.topic_name = self.topic.name
+        self.topic_name = (
+            pulumi.Output.from_input(c.topic.name)
+            if p.topic_route is TopicRoute.KUBERNETES_JOB
+            else (
+                self.topic.name  # type: ignore[attr-defined]
+            )
+        )
         if primary is plan.MskAuth.SCRAM:
             creds = CredentialsSource(
                 CredentialsKind.PASSWORD, username=self.mimir_username, password=self.mimir_password
@@ -279,7 +326,7 @@ class MskKafka(pulumi.ComponentResource):
             port=plan.PORTS[primary],
             mechanism=mechanism_of(c),
             tls=True,
-            topic_name=self.topic.name,
+            topic_name=self.topic_name,
             # MSK brokers present Amazon-trusted certificates: the system trust store verifies them.
             ca=CaSource(CaKind.SYSTEM),
             credentials=creds,
@@ -288,10 +335,18 @@ class MskKafka(pulumi.ComponentResource):
                 "cluster_arn": self.cluster.arn,
                 "auth_methods": [m.value for m in methods],
                 "kafka_version": version,
+                "topic_route": p.topic_route.value,
+                "acl_enforcement": p.acl_enforcement.value,
             },
         )
-        self.topic_state = topic_state(self.topic.name, req.partitions, cluster_name)
-        outputs = {**self.endpoint.to_outputs(), "topic_state": self.topic_state}
+        self.topic_state = topic_state(self.topic_name, req.partitions, cluster_name)
+        self.acl_enforcement = p.acl_enforcement
+        outputs = {
+            **self.endpoint.to_outputs(),
+            "topic_state": self.topic_state,
+            "acl_enforcement": p.acl_enforcement.value,
+            "topic_route": p.topic_route.value,
+        }
         if self.scram_secret_arn is not None:
             outputs["scram_secret_arn"] = self.scram_secret_arn
         self.register_outputs(outputs)

@@ -1,7 +1,8 @@
-"""The resources ``MskKafka`` and ``MskServerlessKafka`` build alike: client security group and topic.
+"""The resources ``MskKafka`` and ``MskServerlessKafka`` build alike: security group, topic, storage scaling.
 
-Both clusters sit in the user's VPC behind a security group of their own, and both create the topic
-through MSK's control plane (``aws.msk.Topic``), so Pulumi needs no network path into the VPC.
+Both clusters sit in the user's VPC behind a security group of their own. The topic goes through MSK's
+control plane (``aws.msk.Topic``, provisioned clusters only) or one of the Kafka-protocol routes
+(:func:`route_topic`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from mimirkafka.contract.errors import Problem
 from mimirkafka.contract.model import IngestStorageContract
 from mimirkafka.kafka import msk_plan as plan
+from mimirkafka.kafka.admin_job import kubernetes_job_route
+from mimirkafka.kafka.kafka_admin_route import (
+    AdminPlan,
+    AdminRouteSettings,
+    RouteResources,
+    TopicRoute,
+    kafka_provider_route,
+    msk_iam_provider_args,
+)
 from mimirkafka.kafka.protection import TopicProtection, merge_opts
 
 
@@ -64,3 +75,70 @@ def control_plane_topic(
         configs=json.dumps(req.topic_config, sort_keys=True),
         opts=merge_opts(opts, protection.options()),
     )
+
+
+def log_warnings(
+    warnings: Sequence[Problem], resource: pulumi.Resource, contract_warnings: Sequence[str] = ()
+) -> None:
+    """The plan's warnings, shown by ``pulumi preview``/``up`` on the component."""
+    for text in [*map(str, warnings), *contract_warnings]:
+        pulumi.log.warn(text, resource=resource)
+
+
+def route_topic(
+    name: str,
+    *,
+    route: TopicRoute,
+    plan: AdminPlan,
+    iam_bootstrap: pulumi.Input[str],
+    settings: AdminRouteSettings,
+    protection: TopicProtection,
+    opts: pulumi.ResourceOptions,
+) -> RouteResources:
+    """The topic and ACLs over the Kafka protocol with IAM, by the chosen route."""
+    if route is TopicRoute.KAFKA_PROVIDER:
+        return kafka_provider_route(
+            name,
+            plan=plan,
+            provider_args=msk_iam_provider_args(iam_bootstrap, settings),
+            protection=protection,
+            opts=opts,
+        )
+    return kubernetes_job_route(name, plan=plan, bootstrap=iam_bootstrap, settings=settings, opts=opts)
+
+
+def storage_autoscaling(
+    name: str,
+    *,
+    cluster_arn: pulumi.Input[str],
+    settings: plan.StorageAutoscaling,
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.appautoscaling.Target, aws.appautoscaling.Policy]:
+    """Application Auto Scaling of the brokers' EBS volumes: a target on ``kafka:broker-storage:VolumeSize``
+    and a target-tracking policy on ``KafkaBrokerStorageUtilization`` (as terraform-aws-msk-kafka-cluster
+    main.tf does, commit 012f22a; AWS msk-autoexpand-details.html for the bounds)."""
+    target = aws.appautoscaling.Target(
+        f"{name}-storage-scaling",
+        service_namespace="kafka",
+        scalable_dimension="kafka:broker-storage:VolumeSize",
+        resource_id=cluster_arn,
+        min_capacity=1,
+        max_capacity=settings.max_volume_size_gib,
+        role_arn=settings.role_arn,
+        tags=dict(tags),
+        opts=opts,
+    )
+    policy = aws.appautoscaling.Policy(
+        f"{name}-storage-scaling-policy",
+        policy_type="TargetTrackingScaling",
+        resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension,
+        service_namespace=target.service_namespace,
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {"predefined_metric_type": "KafkaBrokerStorageUtilization"},
+            "target_value": settings.target_utilization_percent,
+        },
+        opts=opts,
+    )
+    return target, policy

@@ -6,6 +6,13 @@ Serverless fixes the broker configs, offers only AWS_MSK_IAM on port 9098 and ca
 *same* adjusted contract must be given to the Mimir component. Mimir's producer batch cap
 (16,000,000 bytes) is hard-coded, so batches of several small records can still exceed 8 MiB under
 load; prefer MSK provisioned for production.
+
+The topic cannot use MSK's control plane: AWS's topic APIs "are not available for MSK Serverless clusters"
+(https://docs.aws.amazon.com/msk/latest/developerguide/msk-topic-operations-information.html). It is created
+over the Kafka protocol with IAM, by the ``topic_route`` the args name (kafka-provider from where ``pulumi
+up`` runs, or kubernetes-job inside the VPC; :mod:`mimirkafka.kafka.kafka_admin_route`). There is no default:
+which network path exists is the user's to say. :func:`plan_msk_serverless` decides everything first.
+AWS resources are tested under Pulumi mocks only.
 """
 
 from __future__ import annotations
@@ -23,13 +30,25 @@ from mimirkafka.contract.model import IngestStorageContract, KafkaFlavor, SaslMe
 from mimirkafka.kafka import msk_plan as plan
 from mimirkafka.kafka._contract import requirements_for
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
-from mimirkafka.kafka.msk_resources import client_security_group, control_plane_topic, managed_tags
+from mimirkafka.kafka.kafka_admin_route import (
+    AclEnforcement,
+    AdminPlan,
+    AdminRouteSettings,
+    TopicRoute,
+    admin_plan,
+)
+from mimirkafka.kafka.msk_resources import client_security_group, log_warnings, managed_tags, route_topic
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
+    TopicReplacementRefused,
     check_contract_topic,
+    merge_opts,
     topic_state,
 )
+
+#: Topic configs MSK Serverless takes only when the topic is created (serverless-config.html).
+SERVERLESS_CREATION_ONLY_CONFIGS = ("cleanup.policy",)
 
 IAM_PORT = FLAVORS[KafkaFlavor.MSK_SERVERLESS].client_port("iam")
 _CAP = FLAVORS[KafkaFlavor.MSK_SERVERLESS].max_message_bytes_cap
@@ -109,6 +128,63 @@ class MskServerlessKafkaArgs:
     protection: TopicProtection = field(default_factory=TopicProtection)
     previous: DeployedTopic | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    #: kafka-provider or kubernetes-job (required: Serverless has no control-plane topic API).
+    topic_route: TopicRoute | None = None
+    #: Region (kafka-provider) or namespace and service account (kubernetes-job) of the route.
+    admin_route: AdminRouteSettings = field(default_factory=AdminRouteSettings)
+
+
+@dataclass(frozen=True)
+class MskServerlessPlan:
+    """Everything :class:`MskServerlessKafka` creates, decided before its first resource."""
+
+    cluster_name: str
+    topic_route: TopicRoute
+    admin: AdminPlan
+    warnings: tuple[Problem, ...] = ()
+    contract_warnings: tuple[str, ...] = ()
+
+
+def plan_msk_serverless(args: MskServerlessKafkaArgs) -> MskServerlessPlan:
+    """Every decision of ``MskServerlessKafka``, or one :class:`ContractError` listing every problem
+    (pure)."""
+    c = args.contract
+    found = serverless_problems(c, args.extra_auth) if c.flavor is KafkaFlavor.MSK_SERVERLESS else []
+    if found:
+        raise ContractError(found)
+    req = requirements_for(c, "MskServerlessKafka", (KafkaFlavor.MSK_SERVERLESS,))
+    if req.broker_config:
+        found.append(
+            Problem("broker_config", req.broker_config, "Serverless broker configs are fixed", "none")
+        )
+    found += plan.client_problems(args.client_cidr_blocks, args.client_security_group_ids, f"port {IAM_PORT}")
+    found += plan.route_problems(
+        route=args.topic_route,
+        serverless=True,
+        methods=(plan.MskAuth.IAM,),
+        settings=args.admin_route,
+        acl_enforcement=AclEnforcement.OFF,
+        deployed_acl_enforcement=None,
+        existing=False,
+    )
+    cluster_name = args.cluster_name or "msk-serverless"
+    try:
+        check_contract_topic(c, req.partitions, cluster_name, args.previous)
+    except TopicReplacementRefused as refused:
+        found += refused.problems
+    if found:
+        raise ContractError(found)
+    assert args.topic_route is not None
+    admin = admin_plan(
+        topic=req.topic,
+        partitions=req.partitions,
+        replication_factor=req.replication_factor,
+        topic_config=req.topic_config,
+        # Serverless fixes the replication factor (3); the Job leaves it out, the provider sends the same 3.
+        replication_factor_settable=False,
+        creation_only_configs=SERVERLESS_CREATION_ONLY_CONFIGS,
+    )
+    return MskServerlessPlan(cluster_name, args.topic_route, admin, (), tuple(req.warnings))
 
 
 class MskServerlessKafka(pulumi.ComponentResource):
@@ -120,19 +196,12 @@ class MskServerlessKafka(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MskServerlessKafkaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        p = plan_msk_serverless(args if args.cluster_name else dataclasses.replace(args, cluster_name=name))
         super().__init__("mimirkafka:kafka:MskServerlessKafka", name, None, opts)
+        self.plan = p
         c = args.contract
-        found = serverless_problems(c, args.extra_auth) if c.flavor is KafkaFlavor.MSK_SERVERLESS else []
-        if found:
-            raise ContractError(found)
-        req = requirements_for(c, "MskServerlessKafka", (KafkaFlavor.MSK_SERVERLESS,))
-        if req.broker_config:
-            raise ContractError(
-                [Problem("broker_config", req.broker_config, "Serverless broker configs are fixed", "none")]
-            )
-        plan.check_clients(args.client_cidr_blocks, args.client_security_group_ids, f"port {IAM_PORT}")
-        cluster_name = args.cluster_name or name
-        check_contract_topic(c, req.partitions, cluster_name, args.previous)
+        cluster_name = p.cluster_name
+        log_warnings(p.warnings, self, p.contract_warnings)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
         self.security_group = client_security_group(
@@ -155,26 +224,43 @@ class MskServerlessKafka(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        self.topic = control_plane_topic(
+        routed = route_topic(
             name,
-            cluster_arn=self.cluster.arn,
-            contract=c,
-            req=req,
+            route=p.topic_route,
+            plan=p.admin,
+            iam_bootstrap=self.cluster.bootstrap_brokers_sasl_iam,
+            settings=args.admin_route,
             protection=args.protection,
-            opts=child,
+            opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[self.cluster])),
         )
+        self.topic, self.acls = routed.topic, routed.acls
+        self.scram_credential = None
         self.bootstrap_brokers = self.cluster.bootstrap_brokers_sasl_iam
         self.cluster_arn = self.cluster.arn
-        self.topic_name = self.topic.name
+        self.topic_name = (
+            pulumi.Output.from_input(c.topic.name)
+            if p.topic_route is TopicRoute.KUBERNETES_JOB
+            else self.topic.name  # type: ignore[attr-defined]
+        )
         self.endpoint = KafkaEndpoint(
             bootstrap_brokers=self.bootstrap_brokers,
             port=IAM_PORT,
             mechanism=SaslMechanism.AWS_MSK_IAM,
             tls=True,
-            topic_name=self.topic.name,
+            topic_name=self.topic_name,
             ca=CaSource(CaKind.SYSTEM),
             credentials=CredentialsSource(CredentialsKind.IAM),
-            extra={"flavor": c.flavor.value, "cluster_arn": self.cluster.arn},
+            extra={
+                "flavor": c.flavor.value,
+                "cluster_arn": self.cluster.arn,
+                "topic_route": p.topic_route.value,
+            },
         )
-        self.topic_state = topic_state(self.topic.name, req.partitions, cluster_name)
-        self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
+        self.topic_state = topic_state(self.topic_name, p.admin.partitions, cluster_name)
+        self.register_outputs(
+            {
+                **self.endpoint.to_outputs(),
+                "topic_state": self.topic_state,
+                "topic_route": p.topic_route.value,
+            }
+        )
