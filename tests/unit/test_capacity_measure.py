@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
 from mimirkafka.capacity import measure as M
 from mimirkafka.capacity import remote_write as RW
 from mimirkafka.capacity.measured import MEASURED

@@ -77,6 +77,8 @@ class Load:
     peak_samples_per_s: float
     wire_bytes_per_sample: float
     record_bytes_per_sample: float
+    #: Measured snappy ratio of the records (uncompressed / compressed), whatever bytes_per_sample says.
+    compression_ratio: float
     #: Peak produce and average produce, bytes/s (compressed, before replication).
     produce_peak: float
     produce_avg: float
@@ -178,6 +180,7 @@ def load(w: Workload) -> Load:
         round(peak), "samples/s", f"samples/s x peak factor {w.peak_factor:g}", S.INPUT, Kind.DERIVED
     )
     wire, record, bps_fig = bytes_per_sample(w.shape, w.record_version)
+    ratio = record / wire
     if w.bytes_per_sample is not None:
         wire = w.bytes_per_sample
         bps_fig = _fig(wire, "B/sample", "given", S.INPUT, Kind.INPUT)
@@ -226,7 +229,7 @@ def load(w: Workload) -> Load:
         needed = max(needed, tput_needed)
         growth_needed = max(growth_needed, math.ceil(tput_needed * (1 + w.growth)))
     partitions = max(needed, growth_needed)
-    return Load(samples, peak, wire, record, produce_peak, produce_avg, needed, partitions, f)
+    return Load(samples, peak, wire, record, ratio, produce_peak, produce_avg, needed, partitions, f)
 
 
 # --- the cluster --------------------------------------------------------------------------------------
@@ -557,19 +560,9 @@ def constraints(w: Workload, ld: Load, c: Cluster, planning: bool = False) -> li
             S.MSK_SERVERLESS_LIMITS,
             Kind.HARD,
         )
-        per_partition_bytes = ld.produce_avg / max(c.ingesters_per_zone, 1) * c.retention_ms / 1000
-        add(
-            "data per partition vs default retention.bytes",
-            per_partition_bytes / GIB,
-            q.default_retention_bytes_per_partition / GIB,
-            "GiB",
-            "above it Serverless deletes by size before retention.ms; set retention.bytes=-1",
-            S.MSK_SERVERLESS_LIMITS,
-            Kind.DEFAULT,
-        )
     message_cap = c.max_message_bytes
     if message_cap is not None:
-        ratio = ld.record_bytes_per_sample / ld.wire_bytes_per_sample
+        ratio = ld.compression_ratio
         fit = full_batch_fit(message_cap, ratio)
         add(
             "full 16,000,000-byte batch, compressed, fits max.message.bytes",
@@ -813,8 +806,22 @@ def _broker_source(c: Cluster) -> str:
     return {"msk-standard": S.MSK_SIZING_SCRIPT, "msk-express": S.MSK_EXPRESS}.get(c.kafka, S.GCP_PLAN)
 
 
-def _warnings(w: Workload, c: Cluster) -> list[Problem]:
+def _warnings(w: Workload, c: Cluster, ld: Load) -> list[Problem]:
     out: list[Problem] = []
+    if c.kafka == "msk-serverless":
+        per_partition = ld.produce_avg / max(c.ingesters_per_zone, 1) * c.retention_ms / 1000
+        limit = T.SERVERLESS.default_retention_bytes_per_partition
+        if per_partition > limit:
+            # Serverless' default retention.bytes (250 GiB per partition) deletes by size first.
+            out.append(
+                Problem(
+                    "retention_hours",
+                    w.retention_hours,
+                    f"each partition would hold {per_partition / GIB:,.0f} GiB, above MSK Serverless'"
+                    " default retention.bytes of 250 GiB, which then deletes records before retention.ms",
+                    "set the topic's retention.bytes to -1 (unlimited) or shorten the retention",
+                )
+            )
     if w.zones == 1:
         out.append(
             Problem(
@@ -843,7 +850,9 @@ def plan(w: Workload) -> CapacityPlan:
     ld = load(w)
     c = choose_cluster(w, ld)
     figures = {**ld.figures, **_cluster_figures(w, ld, c)}
-    return CapacityPlan(w, c, figures, tuple(constraints(w, ld, c, planning=True)), tuple(_warnings(w, c)))
+    return CapacityPlan(
+        w, c, figures, tuple(constraints(w, ld, c, planning=True)), tuple(_warnings(w, c, ld))
+    )
 
 
 def check(w: Workload, c: Cluster) -> CapacityPlan:
@@ -855,7 +864,7 @@ def check(w: Workload, c: Cluster) -> CapacityPlan:
         if name in figures:
             f = figures[name]
             figures[name] = Figure(f.value, f.unit, "the stack's value", "stack file", Kind.INPUT)
-    return CapacityPlan(w, c, figures, tuple(constraints(w, ld, c)), tuple(_warnings(w, c)))
+    return CapacityPlan(w, c, figures, tuple(constraints(w, ld, c)), tuple(_warnings(w, c, ld)))
 
 
 #: Figures a checked stack declares itself (the others are computed from the workload as in a plan).
