@@ -27,6 +27,7 @@ from mimirkafka.contract import (
     contract_from_mimir_config,
     problems,
 )
+from mimirkafka.contract.flavors import RECORD_OVERHEAD_BYTES
 from mimirkafka.contract.parse import config_from_flags
 from mimirkafka.contract.validation import split_address
 from mimirkafka.mimir.values import deep_merge
@@ -309,7 +310,8 @@ def _topic_agreement(
                     f"{rel.where()}: producer_max_record_size_bytes={record} is larger than "
                     f"{t.res.label()}'s max.message.bytes={size}; Mimir's largest records would be refused",
                     f"raise the topic's max.message.bytes to {facts.PRODUCER_BATCH_MAX_BYTES} or set "
-                    f"values.{KAFKA_PATH}.producer_max_record_size_bytes to at most {size - 16_384}",
+                    f"values.{KAFKA_PATH}.producer_max_record_size_bytes to at most "
+                    f"{size - RECORD_OVERHEAD_BYTES}",
                     rel.res.urn,
                 )
             )
