@@ -189,14 +189,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "mimir-ruler-remote-evaluation",
         "The Mimir release evaluates rules remotely (required with ingest storage).",
-        "advisory",
+        "mandatory",
         sr.ruler_remote_evaluation,
         "stack",
     ),
     Rule(
         "mimir-kafka-credentials-scope",
         "Kafka credentials reach only the Mimir components that talk to Kafka.",
-        "advisory",
+        "mandatory",
         sr.kafka_credentials_scope,
         "stack",
     ),

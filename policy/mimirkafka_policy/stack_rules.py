@@ -474,8 +474,10 @@ def _secret_keys(resources: Sequence[Res], name: str) -> set[str] | None:
     return None
 
 
-def _env_from_vars(entries: Any, resources: Sequence[Res], kafka_vars: set[str]) -> list[str]:
-    """Secrets in an ``extraEnvFrom`` list that (may) carry Kafka variables."""
+def _env_from_vars(entries: Any, resources: Sequence[Res], kafka_vars: set[str], unsure: bool) -> list[str]:
+    """Secrets in an ``extraEnvFrom`` list that carry Kafka variables: by their keys when the Secret is in
+    the stack; a Secret from elsewhere counts only when ``unsure`` (no Kafka component names the
+    variables itself, so this Secret is the likely source)."""
     entries = reveal(entries)
     hits = []
     for e in entries if isinstance(entries, list) else []:
@@ -483,9 +485,19 @@ def _env_from_vars(entries: Any, resources: Sequence[Res], kafka_vars: set[str])
         if not isinstance(name, str):
             continue
         keys = _secret_keys(resources, name)
-        if keys is None or keys & kafka_vars:
+        if (keys is None and unsure) or (keys is not None and keys & kafka_vars):
             hits.append(name)
     return hits
+
+
+def _provided_by_components(values: Mapping[str, Any], kafka_vars: set[str]) -> bool:
+    """Every Kafka variable is named in the env of each running Kafka-talking component."""
+    for c in running_kafka_components(values):
+        body = reveal(get(values, c)) or {}
+        named = _env_names(get(body, "env")) | _env_names(get(body, "extraEnv"))
+        if not kafka_vars <= named:
+            return False
+    return True
 
 
 def kafka_credentials_scope(resources: Sequence[Res], cfg: Cfg) -> list[Violation]:
@@ -505,7 +517,10 @@ def kafka_credentials_scope(resources: Sequence[Res], cfg: Cfg) -> list[Violatio
                 continue
             where = f"values.{section}"
             leaked = sorted(kafka_vars & (_env_names(body.get("extraEnv")) | _env_names(body.get("env"))))
-            secrets = _env_from_vars(body.get("extraEnvFrom"), resources, kafka_vars) if kafka_vars else []
+            unsure = not _provided_by_components(rel.values, kafka_vars)
+            secrets = (
+                _env_from_vars(body.get("extraEnvFrom"), resources, kafka_vars, unsure) if kafka_vars else []
+            )
             mounts = reveal(body.get("extraVolumeMounts"))
             key_mounts = [
                 str(reveal(get(m, "mountPath")))

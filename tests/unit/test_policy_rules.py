@@ -510,6 +510,11 @@ def test_credentials_scope() -> None:
         "every pod of the chart",
         "the querier pods, which never talk to Kafka",
     ]
+    # a global Secret from elsewhere is no leak when every Kafka component names the variables itself
+    env = [{"name": "MIMIR_KAFKA_SASL_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "k", "key": "p"}}}]
+    own = {**values, "global": {"extraEnvFrom": [{"secretRef": {"name": "s3-creds"}}]}}
+    own |= {c: {"env": env} for c in ("distributor", "ingester", "ruler", "query_frontend")}
+    assert run_stack("mimir-kafka-credentials-scope", [release(own)]) == []
     # a Secret of the stack that holds no Kafka variable is not a leak
     other = res(
         "kubernetes:core/v1:Secret", {"metadata": {"name": "kafka-creds"}, "stringData": {"OTHER": "x"}}
@@ -522,7 +527,8 @@ def test_config_disabled_and_levels() -> None:
         [kafka_topic("1048576")], {"mimir-topic-accepts-batch": {"enforcementLevel": "disabled"}}
     )
     assert "mimir-topic-accepts-batch" not in found and "mimir-topic-protected" in found
-    assert catalog.level_of("mimir-ruler-remote-evaluation") == "advisory"
+    assert catalog.level_of("msk-scram-acl-default-deny") == "advisory"
+    assert catalog.level_of("mimir-ruler-remote-evaluation") == "mandatory"
     assert catalog.level_of("mimir-topic-accepts-batch") == "mandatory"
 
 
