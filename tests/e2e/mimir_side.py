@@ -42,6 +42,48 @@ class MimirKafkaView:
     max_record_bytes: int
 
 
+#: The chart passes ``<component>.extraArgs`` as ``-<key>=<value>`` after ``-config.file``, so a flag
+#: overrides the config key of the same name (mimir-distributed templates, e.g. ingester-statefulset.yaml).
+_KAFKA_FLAG = "ingest-storage.kafka."
+
+
+def _flag_value(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    return int(text) if re.fullmatch(r"-?[0-9]+", text) else text
+
+
+def component_kafka(values: Mapping[str, Any], component: str = "ingester") -> dict[str, Any]:
+    """``ingest_storage.kafka`` as one chart component runs it: the shared ``mimir.structuredConfig``
+    block with that component's ``-ingest-storage.kafka.*`` extraArgs applied, read from the values alone."""
+    kafka = find_ingest_kafka(values)
+    section = values.get(component) or {}
+    for key, value in (section.get("extraArgs") or {}).items():
+        name = str(key).lstrip("-")
+        if name.startswith(_KAFKA_FLAG):
+            kafka[name[len(_KAFKA_FLAG) :].replace("-", "_")] = _flag_value(str(value))
+    return kafka
+
+
+def component_config(values: Mapping[str, Any], component: str = "ingester") -> dict[str, Any]:
+    """A Mimir config holding only what ``component`` gets for ``ingest_storage`` (for franz-check)."""
+    ingest = dict(find_ingest_storage(values))
+    ingest["kafka"] = component_kafka(values, component)
+    return {"ingest_storage": ingest}
+
+
+def find_ingest_storage(tree: Any) -> dict[str, Any]:
+    if isinstance(tree, Mapping):
+        ingest = tree.get("ingest_storage")
+        if isinstance(ingest, Mapping) and isinstance(ingest.get("kafka"), Mapping):
+            return dict(ingest)
+        for value in tree.values():
+            found = find_ingest_storage(value)
+            if found:
+                return found
+    return {}
+
+
 def find_ingest_kafka(tree: Any) -> dict[str, Any]:
     """The ``ingest_storage.kafka`` block wherever the values file nests Mimir's config."""
     if isinstance(tree, Mapping):
@@ -68,13 +110,17 @@ def _expand(value: Any, env: Mapping[str, str]) -> Any:
 
 
 def view_from_rendered(
-    values_file: Path, env: Mapping[str, str], mounted_files: Mapping[str, str]
+    values_file: Path,
+    env: Mapping[str, str],
+    mounted_files: Mapping[str, str],
+    component: str = "ingester",
 ) -> MimirKafkaView:
     """``env``: secret env values (what the credentials Secret holds); ``mounted_files``: file name
     (e.g. ``ca.crt``) -> PEM content, as the TLS Secret mounted at the rendered path would provide."""
-    kafka = {
-        k: _expand(v, env) for k, v in find_ingest_kafka(yaml.safe_load(values_file.read_text())).items()
-    }
+    doc = yaml.safe_load(values_file.read_text())
+    # Helm values: what the ingesters run (shared config + their flags); a bare Mimir config: as is.
+    block = component_kafka(doc, component) if "mimir" in doc else find_ingest_kafka(doc)
+    kafka = {k: _expand(v, env) for k, v in block.items()}
     assert kafka, f"no ingest_storage.kafka block in {values_file}"
 
     def file_at(key: str) -> str | None:
@@ -228,11 +274,13 @@ def franz_check(
     expect_partitions: int = 0,
     overrides: Mapping[str, Any] | None = None,
     timeout_s: int = 180,
+    component: str = "ingester",
 ) -> FranzResult:
     """Runs franz-check on the rendered values: ``env`` is what the credentials Secret puts in the
     pods' environment, ``mounted_files`` (file name -> content) what the TLS Secret mounts. Without
     ``instance_ids`` it commits as every ingester the values imply. ``overrides`` replaces keys of
-    ``ingest_storage.kafka`` (only for the negative controls, e.g. a wrong ``tls_server_name``)."""
+    ``ingest_storage.kafka`` (only for the negative controls, e.g. a wrong ``tls_server_name``).
+    ``component``: whose view of Helm values to run with (the Kafka-only flags are per component)."""
     doc = yaml.safe_load(values_file.read_text())
     if instance_ids is None:
         instance_ids = ingester_ids_from_values(doc)
@@ -243,12 +291,15 @@ def franz_check(
             (tls_dir / name).write_text(content)
             (tls_dir / name).chmod(0o600)
         config = values_file
-        if overrides:
-            kafka = _find_ingest_kafka_node(doc)
-            assert kafka is not None, f"no ingest_storage.kafka in {values_file}"
-            kafka.update(overrides)
+        if "mimir" in doc or overrides:
+            # Helm values: the config ``component`` runs with (shared config + its extraArgs flags).
+            view = component_config(doc, component) if "mimir" in doc else doc
+            if overrides:
+                kafka = _find_ingest_kafka_node(view)
+                assert kafka is not None, f"no ingest_storage.kafka in {values_file}"
+                kafka.update(overrides)
             config = Path(tmp) / "values.yaml"
-            config.write_text(yaml.safe_dump(doc))
+            config.write_text(yaml.safe_dump(view))
         argv = [
             franz_check_binary(),
             f"-config={config}",
