@@ -20,7 +20,13 @@ from kafka.admin import NewTopic
 from mimir_side import component_kafka, franz_check, ingester_ids_from_values
 from mimirkafka.contract.ingesters import partition_of
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
-from mimirkafka.contract.model import IngesterLayout, IngestStorageContract, PlainAuth, TopicSettings
+from mimirkafka.contract.model import (
+    IngesterLayout,
+    IngestStorageContract,
+    PlainAuth,
+    SecretValue,
+    TopicSettings,
+)
 from mimirkafka.mimir import values as v
 from mimirkafka.mimir.plan import MimirDeploymentArgs, plan_mimir
 
@@ -40,7 +46,7 @@ def test_two_zones_commit_as_every_ingester_the_values_imply(
     contract = IngestStorageContract(
         addresses=(broker.address("sasl_plain"),),
         topic=TopicSettings(name=topic, partitions=PER_ZONE, replication_factor=1, min_insync_replicas=1),
-        sasl=PlainAuth(broker.admin_user, broker.admin_password),
+        sasl=PlainAuth(broker.admin_user, SecretValue(broker.admin_password)),
         ingesters=IngesterLayout(zones=2, per_zone=PER_ZONE),
         consumer_group_prefix="mimir-ingester-",
         mimir_version="3.1.3",  # type: ignore[arg-type]
