@@ -8,7 +8,12 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from mimirkafka.capacity import measure as M
 from mimirkafka.capacity import remote_write as RW
 from mimirkafka.capacity.measured import MEASURED
-from mimirkafka.contract.batch_fit import MEASURED_SNAPPY_RATIO, full_batch_fit, min_ratio_to_fit
+from mimirkafka.contract.batch_fit import (
+    MEASURED_SNAPPY_RATIO,
+    batch_fit_note,
+    full_batch_fit,
+    min_ratio_to_fit,
+)
 
 cramjam = pytest.importorskip("cramjam")
 
@@ -99,7 +104,7 @@ def test_measurement_is_reproducible_and_matches_the_committed_table() -> None:
     a, b = M.measure(shape, 2), M.measure(shape, 2)
     assert a == b
     for version in (1, 2):
-        m = M.measure(shape, version)
+        m = a if version == 2 else M.measure(shape, version)
         value, record, wire = MEASURED[(12, 24, 100, version)]
         assert (round(m.value_bytes_per_sample, 1), round(m.record_bytes_per_sample, 1)) == (value, record)
         assert round(m.wire_bytes_per_sample, 1) == wire
@@ -134,3 +139,27 @@ def test_full_batch_fit_arithmetic() -> None:
     assert full_batch_fit(cap, 2.0).fits and not full_batch_fit(cap, 1.9).fits
     assert not full_batch_fit(cap, 0.5).fits  # incompressible: sent as is, 16 MB
     assert full_batch_fit(20_971_520, 1.0).fits  # Confluent Cloud Dedicated's 20 MiB holds it uncompressed
+
+
+def test_batch_fit_note_carries_the_measured_numbers() -> None:
+    # What the contract's warning for an 8 MiB flavor can quote: v2's worst measured ratio does not fit.
+    note = batch_fit_note(8_388_608)
+    assert "1.91x" in note and "1.83x-2.97x" in note and "8,743,230 bytes and does not fit" in note
+    assert "fits" in batch_fit_note(8_388_608, 1) and "does not fit" not in batch_fit_note(8_388_608, 1)
+
+
+def test_shapes_outside_the_table_are_measured_or_take_the_nearest_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mimirkafka.capacity.figures import Kind
+    from mimirkafka.capacity.plan import bytes_per_sample
+
+    shape = M.SeriesShape(14, 30, 200)
+    wire, record, fig = bytes_per_sample(shape, 2)
+    assert fig.kind is Kind.MEASURED and fig.rule.startswith("measured now")
+    # Between the measured rows around it (12 labels / 24 chars and 20 labels / 48 chars, 100 per record).
+    assert MEASURED[(12, 24, 100, 2)][2] < wire < MEASURED[(20, 48, 100, 2)][2]
+    monkeypatch.setitem(__import__("sys").modules, "cramjam", None)  # the capacity extra not installed
+    wire, record, fig = bytes_per_sample(shape, 2)
+    assert fig.kind is Kind.DERIVED and "(12, 24, 100, 2)" in fig.rule
+    assert (record, wire) == MEASURED[(12, 24, 100, 2)][1:]
