@@ -30,9 +30,12 @@ def draw(p: CapacityPlan, path: str) -> None:
     for con in p.constraints:
         if con.unit in ("MBps", "MiB/s") and not con.planned:
             factor = 1.0 if con.unit == "MBps" else 1024 * 1024 / MB
-            per_broker = "per " in con.name and c.brokers
-            limit = con.limit * factor * (c.brokers if per_broker else 1)
-            scope = f" x {c.brokers} brokers" if per_broker else ""
+            scale, scope = 1, ""
+            if ("per kafka." in con.name or "per express." in con.name) and c.brokers:
+                scale, scope = c.brokers, f" x {c.brokers} brokers"
+            elif "per partition" in con.name:
+                scale, scope = c.ingesters_per_zone, f" x {c.ingesters_per_zone} partitions in use"
+            limit = con.limit * factor * scale
             top.axhline(limit, linestyle="--", linewidth=1, label=f"{con.name}{scope} ({con.kind.value})")
     top.axvline(w.active_series / 1e6, color="grey", linewidth=0.8)
     top.set_ylabel("MB/s (cluster)")

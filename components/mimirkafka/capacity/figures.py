@@ -53,6 +53,9 @@ class Constraint:
     #: The planner chose ``limit`` to meet this constraint, so it holds by construction and does not count
     #: when asking what binds first (``--check`` holds a stack's own numbers to it and counts it).
     planned: bool = False
+    #: False for configuration rules (min ISR, broker spread) that are not a capacity someone grows into;
+    #: they are checked and shown, but never "bind first".
+    sizing: bool = True
 
     @property
     def utilisation(self) -> float:
@@ -74,9 +77,10 @@ class Constraint:
             "value": round(self.value, 3),
             "limit": round(self.limit, 3),
             "unit": self.unit,
-            "utilisation": round(self.utilisation, 3),
+            "utilisation": round(self.utilisation, 3) if self.limit > 0 else None,
             "ok": self.ok,
             "planned": self.planned,
+            "sizing": self.sizing,
             "rule": self.rule,
             "source": self.source,
             "kind": self.kind.value,

@@ -106,7 +106,8 @@ class CapacityPlan:
     def binding(self) -> Constraint | None:
         """The constraint that binds first: the one the plan comes closest to (or exceeds most), leaving out
         those the planner met by choosing the limit itself."""
-        return max((c for c in self.constraints if not c.planned), key=lambda c: c.utilisation, default=None)
+        candidates = (c for c in self.constraints if c.sizing and not c.planned)
+        return max(candidates, key=lambda c: c.utilisation, default=None)
 
 
 def _fig(value: float, unit: str, rule: str, source: str, kind: Kind) -> Figure:
@@ -344,13 +345,18 @@ _PLANNED = (
 )
 
 
+#: Configuration rules rather than capacities (see Constraint.sizing).
+_CONFIG_RULES = ("min.insync.replicas below RF", "brokers a multiple of the AZs")
+
+
 def constraints(w: Workload, ld: Load, c: Cluster, planning: bool = False) -> list[Constraint]:
     """Every limit ``c`` is held to under the load; used by the planner and by ``--check``."""
     out: list[Constraint] = []
 
     def add(name: str, value: float, limit: float, unit: str, rule: str, source: str, kind: Kind) -> None:
+        planned = planning and name in _PLANNED
         out.append(
-            Constraint(name, value, limit, unit, rule, source, kind, planned=planning and name in _PLANNED)
+            Constraint(name, value, limit, unit, rule, source, kind, planned, name not in _CONFIG_RULES)
         )
 
     add(

@@ -117,8 +117,9 @@ class _Refs:
 
 def _constraint_line(c: Constraint, ref: _Refs) -> str:
     mark = "set" if c.planned else "ok" if c.ok else ("FAIL" if c.hard else "over")
+    used = f"{c.utilisation:>5.0%}" if c.utilisation != float("inf") else "  n/a"
     return (
-        f"  {mark:<4} {c.utilisation:>5.0%}  {c.name}: {_num(c.value)} of {_num(c.limit)} {c.unit}"
+        f"  {mark:<4} {used}  {c.name}: {_num(c.value)} of {_num(c.limit)} {c.unit}"
         f"  ({c.kind.value}) {ref(c.source)}"
     )
 

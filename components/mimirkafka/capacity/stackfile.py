@@ -14,7 +14,7 @@ from mimirkafka.capacity.tables import EXPRESS_BROKERS, STANDARD_BROKERS
 from mimirkafka.capacity.workload import Workload
 from mimirkafka.contract.flavors import traits
 from mimirkafka.contract.model import KafkaFlavor
-from mimirkafka.stack.config import StackConfig, StackConfigError, parse
+from mimirkafka.stack.config import SECRET_KEYS, StackConfig, StackConfigError, parse
 
 PREFIX = "mimir-kafka:"
 
@@ -44,17 +44,17 @@ def load_stack(path: Path) -> StackConfig:
     if not isinstance(config, dict):
         raise StackFileError(f"{path}: `config:` must be a mapping of {PREFIX}<key>: value")
     raw: dict[str, Any] = {}
-    secrets: set[str] = set()
     for key, value in config.items():
         if not str(key).startswith(PREFIX):
             continue
         name = str(key)[len(PREFIX) :]
         if isinstance(value, dict) and "secure" in value:
-            secrets.add(name)  # encrypted by `pulumi config set --secret`: set, never read here
-            continue
+            continue  # encrypted by `pulumi config set --secret`: never read here
         raw[name] = value
     try:
-        return parse(raw, secrets_set=secrets)
+        # Sizes do not depend on credentials: count every secret as set, so a stack whose secrets live
+        # elsewhere (CI, another file) can still be checked.
+        return parse(raw, secrets_set=SECRET_KEYS)
     except StackConfigError as e:
         raise StackFileError(f"{path}: {e}") from None
 
