@@ -27,20 +27,27 @@ def draw(p: CapacityPlan, path: str) -> None:
     millions = [x / 1e6 for x in xs]
     top.plot(millions, [q.figures["produce_mbps"].value for q in plans], label="produce (MB/s)")
     top.plot(millions, [q.figures["consume_mbps"].value for q in plans], label="consume (MB/s)")
-    for con in p.constraints:
-        if con.unit in ("MBps", "MiB/s") and not con.planned:
-            factor = 1.0 if con.unit == "MBps" else 1024 * 1024 / MB
-            scale, scope = 1, ""
-            if ("per kafka." in con.name or "per express." in con.name) and c.brokers:
-                scale, scope = c.brokers, f" x {c.brokers} brokers"
-            elif "per partition" in con.name:
-                scale, scope = c.ingesters_per_zone, f" x {c.ingesters_per_zone} partitions in use"
-            limit = con.limit * factor * scale
-            top.axhline(limit, linestyle="--", linewidth=1, label=f"{con.name}{scope} ({con.kind.value})")
+    lines = [con for con in p.constraints if con.unit in ("MBps", "MiB/s") and not con.planned]
+    for i, con in enumerate(lines):
+        factor = 1.0 if con.unit == "MBps" else 1024 * 1024 / MB
+        scale, scope = 1, ""
+        if ("per kafka." in con.name or "per express." in con.name) and c.brokers:
+            scale, scope = c.brokers, f" x {c.brokers} brokers"
+        elif "per partition" in con.name:
+            scale, scope = c.ingesters_per_zone, f" x {c.ingesters_per_zone} partitions in use"
+        limit = con.limit * factor * scale
+        top.axhline(
+            limit,
+            color=f"C{i + 2}",
+            linestyle="--",
+            linewidth=1,
+            label=f"{con.name}{scope} ({con.kind.value})",
+        )
     top.axvline(w.active_series / 1e6, color="grey", linewidth=0.8)
     top.set_ylabel("MB/s (cluster)")
     top.legend(fontsize=7, loc="upper left")
-    top.set_title(f"{c.kafka}: {c.brokers or '-'} brokers {c.instance_type or ''}, {c.partitions} partitions")
+    brokers = f"{c.brokers} x {c.instance_type or 'brokers'}, " if c.brokers else ""
+    top.set_title(f"{c.kafka}: {brokers}{c.partitions} partitions, {c.ingesters_per_zone} ingesters per zone")
     storage = [q.figures["storage_total_gib"].value / (c.brokers or 1) for q in plans]
     bottom.plot(millions, storage, label="data per broker (GiB)" if c.brokers else "data (GiB)")
     if c.volume_gib is not None:
