@@ -222,6 +222,13 @@ def admin_iam_actions(with_acls: bool) -> dict[str, list[str]]:
     return {"cluster": cluster, "topic": list(ROUTE_TOPIC_ACTIONS)}
 
 
+def acl_resource_suffix(acl: ProviderAcl) -> str:
+    """A stable Pulumi name suffix for one ACL: its principal and its slug (several principals share a
+    resource here, so the slug alone would collide; found by the e2e run against the real engine)."""
+    principal = acl.acl_principal.replace(":", "-").replace("=", "-").replace(",", "-").lower()
+    return f"{principal}-{acl.slug()}"
+
+
 @dataclass
 class RouteResources:
     """What a route registered: the topic (or the Job standing for it) and the ACLs, by stage."""
@@ -280,7 +287,7 @@ def kafka_provider_route(
     for stage in plan.stages:
         created = [
             kafka.Acl(
-                f"{name}-acl-{acl.slug()}",
+                f"{name}-acl-{acl_resource_suffix(acl)}",
                 acl_resource_type=acl.acl_resource_type,
                 acl_resource_name=acl.acl_resource_name,
                 resource_pattern_type_filter=acl.resource_pattern_type_filter,
