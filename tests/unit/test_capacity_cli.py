@@ -126,3 +126,10 @@ def test_chart_is_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert code == 0
     svg = out.read_text()
     assert svg.startswith("<?xml") and "<svg" in svg and "Serverless cluster egress" in svg
+
+
+def test_check_carries_the_flavor_cap_of_a_confluent_cloud_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    # stacks/Pulumi.byo.yaml: Confluent Cloud (8 MiB cap, contract.flavors), secrets set elsewhere.
+    code, out, _ = run(capsys, "--series", "2M", "--check", str(REPO / "stacks" / "Pulumi.byo.yaml"))
+    assert code == 0, out
+    assert "full 16,000,000-byte batch, compressed, fits max.message.bytes: 6,967,401 of 8,388,608" in out

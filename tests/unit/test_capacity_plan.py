@@ -226,3 +226,10 @@ def test_fixed_broker_size_never_gets_fewer_brokers(a: int, b: int) -> None:
     small, large = sorted((a, b))
     w = dict(kafka="msk-standard", instance_type="kafka.m7g.4xlarge")
     assert plan(Workload(large, **w)).cluster.brokers >= plan(Workload(small, **w)).cluster.brokers  # type: ignore[arg-type, operator]
+
+
+def test_existing_kafka_with_an_8_mib_cap_lowers_the_record_size() -> None:
+    p = plan(Workload(5_000_000, kafka="existing", max_message_bytes=8_388_608))
+    assert p.feasible and p.cluster.producer_max_record_size_bytes == 8_388_608 - 16_384
+    assert p.cluster.brokers is None  # an existing cluster's brokers are not the plan's to size
+    assert p.figures["kafka_vcpus_total"].kind.value == "rule of thumb"

@@ -302,6 +302,12 @@ def choose_cluster(w: Workload, ld: Load) -> Cluster:
         min_insync_replicas=MIN_ISR,
         retention_ms=retention,
         max_message_bytes=w.max_message_bytes,
+        # A record must fit the topic's cap with Mimir's 16 KiB batch margin (contract.flavors).
+        producer_max_record_size_bytes=min(
+            MAX_PRODUCER_RECORD_SIZE_BYTES,
+            (w.max_message_bytes or MAX_PRODUCER_RECORD_SIZE_BYTES + RECORD_OVERHEAD_BYTES)
+            - RECORD_OVERHEAD_BYTES,
+        ),
     )
     if w.kafka == "msk-standard":
         names = (w.instance_type,) if w.instance_type else T.STANDARD_CANDIDATES
