@@ -31,7 +31,7 @@ def test_parse_duration_refuses_with_an_example(bad: str) -> None:
 
 
 def test_tags_carry_expiry_owner_and_prefix_within_pulumi_limits() -> None:
-    tags = expiry.stack_tags(NOW, timedelta(hours=3), "github:1-1", "mkeph-gh-1-1-ab12-")
+    tags = expiry.stack_tags(NOW, timedelta(hours=3), "github:1-1")
     assert tags[expiry.TAG_EXPIRES_AT] == "2026-11-30T15:00:00Z"
     assert tags[expiry.TAG_CREATED_AT] == "2026-11-30T12:00:00Z"
     # pkg/util/validation/stack.go (pulumi v3.259.0): names ^[a-zA-Z0-9-_.:]{1,40}$, values <= 256
@@ -46,7 +46,7 @@ def entry(name: str, tags: dict[str, str] | None = None, last: datetime | None =
 
 
 def tagged(name: str, created: datetime, ttl: timedelta, job: str = "github:1-1") -> StackEntry:
-    return entry(name, expiry.stack_tags(created, ttl, job, f"{name}-"))
+    return entry(name, expiry.stack_tags(created, ttl, job))
 
 
 def test_select_expired_and_old_but_not_young() -> None:

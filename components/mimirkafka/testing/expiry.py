@@ -15,16 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-#: Present on every stack :func:`mimirkafka.testing.ephemeral_stack` creates ("true").
+#: On every stack :func:`mimirkafka.testing.ephemeral_stack` creates; the value is its creation time
+#: (ISO 8601 UTC), what ``--older-than`` compares. (Each tag is one CLI call: three tags, not five.)
 TAG_EPHEMERAL = "mimirkafka:ephemeral"
+TAG_CREATED_AT = TAG_EPHEMERAL
 #: ISO 8601 UTC instant after which the reaper may destroy the stack.
 TAG_EXPIRES_AT = "mimirkafka:expires-at"
-#: ISO 8601 UTC instant the stack was created.
-TAG_CREATED_AT = "mimirkafka:created-at"
 #: ``<ci system>:<job id>`` of the job that owns it (``local:<id>`` outside CI): a CI cleanup step
 #: reaps exactly its own job's stacks with ``--ci-job``.
 TAG_CI_JOB = "mimirkafka:ci-job"
-#: What every Kafka name of the stack starts with (topic, SCRAM user, consumer groups).
+#: What every Kafka name of the stack starts with, for a stack whose name does not carry the prefix
+#: (read by the reaper; ephemeral_stack names its stacks ``<prefix><id>`` and does not write it).
 TAG_KAFKA_PREFIX = "mimirkafka:kafka-prefix"
 
 DEFAULT_TTL = timedelta(hours=3)
@@ -56,14 +57,8 @@ def parse_iso(text: str) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def stack_tags(now: datetime, ttl: timedelta, ci_job: str, kafka_prefix: str) -> dict[str, str]:
-    return {
-        TAG_EPHEMERAL: "true",
-        TAG_CREATED_AT: iso(now),
-        TAG_EXPIRES_AT: iso(now + ttl),
-        TAG_CI_JOB: ci_job,
-        TAG_KAFKA_PREFIX: kafka_prefix,
-    }
+def stack_tags(now: datetime, ttl: timedelta, ci_job: str) -> dict[str, str]:
+    return {TAG_EPHEMERAL: iso(now), TAG_EXPIRES_AT: iso(now + ttl), TAG_CI_JOB: ci_job}
 
 
 @dataclass(frozen=True)

@@ -145,19 +145,31 @@ def destroy_entry(entry: StackEntry, env: Mapping[str, str], out: Output | None)
         stack = auto.select_stack(
             stack_name=entry.name, project_name=entry.project, program=lambda: None, opts=opts
         )
-        if entry.update_in_progress:
-            _run(["cancel", "--yes", "--stack", entry.name], env, ws)
-            notes.append("released the lock of a dead update")
-        state = stack.export_stack()
+
+        def unlocked(step: Callable[[], None]) -> None:
+            # A killed `pulumi` leaves its lock file; a due stack's owner is gone (expired, named, or
+            # its CI job's cleanup step runs), so the lock is released and the step retried once.
+            try:
+                step()
+            except auto.CommandError as exc:
+                if "locked" not in str(exc):
+                    raise
+                _run(["cancel", "--yes", "--stack", entry.name], env, ws)
+                notes.append("released the lock left by a killed update")
+                step()
+
+        state = stack.export_stack()  # reading the state needs no lock
         pending = state.deployment.get("pending_operations") if state.deployment else None
         if pending and state.deployment:
             # A killed update leaves operations the engine could not finish. Their resources may exist;
             # the Kafka sweep deletes them by name. Drop the entries so destroy can run.
             deployment = dict(state.deployment)
             deployment.pop("pending_operations")
-            stack.import_stack(auto.Deployment(version=state.version, deployment=deployment))
+            unlocked(
+                lambda: stack.import_stack(auto.Deployment(version=state.version, deployment=deployment))
+            )
             notes.append(f"dropped {len(pending)} pending operation(s) of a killed update")
-        destroy_and_remove(stack, out)
+        unlocked(lambda: destroy_and_remove(stack, out))
     return notes
 
 

@@ -7,7 +7,7 @@ Deploy, validate, destroy (Terratest's pattern; Pulumi's ProgramTest does up, ch
 2. a throw-away workspace: the project's ``Pulumi.yaml`` and the base stack's config (its committed
    ``Pulumi.<base>.yaml`` without the base's salt and ``secure:`` values) plus those names, with
    ``topicProtect=false``; a SCRAM password is generated as a Pulumi secret when none is given;
-3. stack tags in the backend: ephemeral, created/expires-at, CI job, Kafka prefix (:mod:`expiry`), so
+3. stack tags in the backend: ephemeral (created at), expires-at, CI job (:mod:`expiry`), so
    ``mimirkafka ephemeral reap`` finds it even if this process is killed;
 4. ``up`` with the engine's progress streamed line by line (``on_output``);
 5. the doctor's checks against the new stack's outputs, connecting as Mimir would;
@@ -268,7 +268,7 @@ def ephemeral_stack(
     if _auth_of(config, project).startswith("scram") and "kafkaPassword" not in secret_values:
         secret_values["kafkaPassword"] = pysecrets.token_urlsafe(24)
     write_workspace(root, work_dir, nm.stack, config)
-    tags = expiry.stack_tags(now, ttl, job.tag if job else f"local:{nm.id}", nm.kafka_prefix)
+    tags = expiry.stack_tags(now, ttl, job.tag if job else f"local:{nm.id}")
 
     def default_program() -> None:
         from mimirkafka.stack import deploy
