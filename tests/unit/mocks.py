@@ -164,11 +164,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/test",
                 "userId": "AIDTEST",
                 "id": ACCOUNT_ID,
-            }, None
+            }, []
         if token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionResult"):
-            return {"name": REGION, "region": REGION, "id": REGION}, None
+            return {"name": REGION, "region": REGION, "id": REGION}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if token == "aws:msk/getKafkaVersion:getKafkaVersion":
             preferred = list(args.args.get("preferredVersions") or [])
             version = args.args.get("version") or (preferred[0] if preferred else "3.8.x")

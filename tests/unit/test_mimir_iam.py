@@ -171,3 +171,53 @@ def test_sidecar_maps_sts_and_container_credentials() -> None:
 def test_sidecar_without_pod_credentials_explains() -> None:
     with pytest.raises(RuntimeError, match="IRSA"):
         cred.fetch({})
+
+
+def test_pod_identity_trust_is_pinned_to_the_eks_cluster() -> None:
+    arn = p.eks_cluster_arn("aws", "eu-west-1", "123456789012", "prod-eks")
+    assert arn == "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eks"
+    (st,) = p.pod_identity_trust_policy(arn, "mimir", "mimir")["Statement"]
+    assert st["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-arn"] == arn
+
+
+def test_component_pod_identity_trust_names_the_cluster_from_account_and_region() -> None:
+    def prog() -> dict:
+        iam = MimirIam(
+            "iam",
+            MimirIamArgs(
+                contract=iam_contract(),
+                namespace="mimir",
+                service_account="mimir",
+                trust="pod-identity",
+                msk_cluster_arn=CLUSTER,
+                eks_cluster_name="prod-eks",
+            ),
+        )
+        return {"role": iam.role_arn}
+
+    run = run_program(prog)
+    trust = json.loads(run.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
+    cond = trust["Statement"][0]["Condition"]["StringEquals"]
+    # Account and region from the provider (mocked invokes: 123456789012, eu-west-1).
+    assert cond["aws:RequestTag/eks-cluster-arn"] == "arn:aws:eks:eu-west-1:123456789012:cluster/prod-eks"
+    assert cond["aws:RequestTag/kubernetes-namespace"] == "mimir"
+    assoc = run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert assoc.inputs["clusterName"] == "prod-eks" and assoc.inputs["serviceAccount"] == "mimir"
+
+
+def test_incomplete_iam_args_are_refused_before_any_resource() -> None:
+    from mimirkafka.contract.errors import ContractError
+    from mocks import RecordingMocks
+
+    mocks = RecordingMocks()
+    args = MimirIamArgs(
+        contract=iam_contract(),
+        namespace="mimir",
+        service_account="mimir",
+        trust="pod-identity",
+        create_buckets=False,
+    )
+    with pytest.raises(ContractError) as info:
+        run_program(lambda: MimirIam("iam", args), mocks=mocks)
+    assert info.value.settings() == ["eks_cluster_name", "msk_cluster_arn", "existing_buckets"]
+    assert mocks.resources == []

@@ -1,7 +1,10 @@
 """``MimirIam``: the AWS role Mimir's pods assume, its buckets, and least-privilege policies.
 
 Trust is IRSA (the cluster's OIDC provider, ``sub`` = ``system:serviceaccount:<ns>:<sa>``, ``aud`` =
-``sts.amazonaws.com``) or an EKS Pod Identity association. Policies: S3 on Mimir's own three buckets
+``sts.amazonaws.com``) or an EKS Pod Identity association, pinned to the EKS cluster's ARN through the
+``eks-cluster-arn`` session tag (see :func:`~mimirkafka.mimir.iam_policies.pod_identity_trust_policy`).
+:func:`plan_mimir_iam` (pure) refuses incomplete args, every problem at once, before any resource.
+Policies: S3 on Mimir's own three buckets
 (created encrypted, versioned and private, or taken as existing) and, with ``AWS_MSK_IAM``, the
 ``kafka-cluster:*`` actions the contract derives, scoped to the cluster, topic and group ARNs. The
 policy documents come from :mod:`mimirkafka.mimir.iam_policies` (pure, unit-tested).
@@ -20,6 +23,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.kafka_side import msk_iam_actions, msk_iam_resource_names
 from mimirkafka.contract.model import IngestStorageContract, SaslMechanism
 from mimirkafka.mimir import iam_policies as p
@@ -40,6 +44,55 @@ class MimirIamArgs:
     oidc_provider_arn: str | None = None
     oidc_issuer_url: str | None = None
     eks_cluster_name: str | None = None
+    #: Pod Identity: the EKS cluster's ARN; default built from the name and the provider's account/region.
+    eks_cluster_arn: pulumi.Input[str] | None = None
+
+
+def plan_mimir_iam(args: MimirIamArgs) -> list[Problem]:
+    """Every missing or contradicting input of ``args`` (pure); empty when the component can be built."""
+    found: list[Problem] = []
+    if args.trust == "irsa":
+        for name in ("oidc_provider_arn", "oidc_issuer_url"):
+            if not getattr(args, name):
+                found.append(
+                    Problem(
+                        name,
+                        None,
+                        "trust=irsa needs the cluster's OIDC provider ARN and issuer URL",
+                        f"set {name} (aws eks describe-cluster shows the issuer)",
+                    )
+                )
+    elif args.trust == "pod-identity":
+        if not args.eks_cluster_name:
+            found.append(
+                Problem(
+                    "eks_cluster_name",
+                    None,
+                    "the Pod Identity association and its trust name the cluster",
+                    "set eks_cluster_name",
+                )
+            )
+    else:
+        found.append(Problem("trust", args.trust, "unknown trust", "use 'irsa' or 'pod-identity'"))
+    if args.contract.sasl.mechanism is SaslMechanism.AWS_MSK_IAM and args.msk_cluster_arn is None:
+        found.append(
+            Problem(
+                "msk_cluster_arn",
+                None,
+                "the contract uses AWS_MSK_IAM; the role's kafka-cluster policy is scoped to the cluster",
+                "pass the MSK component's cluster_arn",
+            )
+        )
+    if not args.create_buckets and not args.existing_buckets:
+        found.append(
+            Problem(
+                "existing_buckets",
+                None,
+                "create_buckets=False needs the three bucket names",
+                "set existing_buckets=(blocks, ruler, alertmanager)",
+            )
+        )
+    return found
 
 
 class MimirIam(pulumi.ComponentResource):
@@ -49,32 +102,45 @@ class MimirIam(pulumi.ComponentResource):
     service_account_annotations: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: MimirIamArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        found = plan_mimir_iam(args)
+        if found:
+            raise ContractError(found)
         super().__init__("mimirkafka:mimir:Iam", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        trust: pulumi.Input[str]
         if args.trust == "irsa":
-            if not (args.oidc_provider_arn and args.oidc_issuer_url):
-                raise ValueError("MimirIamArgs: trust=irsa needs oidc_provider_arn and oidc_issuer_url")
-            trust = p.irsa_trust_policy(
-                args.oidc_provider_arn, args.oidc_issuer_url, args.namespace, args.service_account
+            assert args.oidc_provider_arn and args.oidc_issuer_url
+            trust = json.dumps(
+                p.irsa_trust_policy(
+                    args.oidc_provider_arn, args.oidc_issuer_url, args.namespace, args.service_account
+                )
             )
         else:
-            if not args.eks_cluster_name:
-                raise ValueError("MimirIamArgs: trust=pod-identity needs eks_cluster_name")
-            trust = p.pod_identity_trust_policy(None, args.namespace, args.service_account)
+            cluster_arn = args.eks_cluster_arn
+            if cluster_arn is None:
+                invoke = pulumi.InvokeOptions(parent=self)
+                ident = aws.get_caller_identity_output(opts=invoke)
+                region = aws.get_region_output(opts=invoke)
+                part = aws.get_partition_output(opts=invoke)
+                cluster = str(args.eks_cluster_name)
+                cluster_arn = pulumi.Output.all(part.partition, region.region, ident.account_id).apply(
+                    lambda v: p.eks_cluster_arn(v[0], v[1], v[2], cluster)
+                )
+            ns, sa = args.namespace, args.service_account
+            trust = pulumi.Output.from_input(cluster_arn).apply(
+                lambda arn: json.dumps(p.pod_identity_trust_policy(str(arn), ns, sa))
+            )
         uses_msk_iam = args.contract.sasl.mechanism is SaslMechanism.AWS_MSK_IAM
-        if uses_msk_iam and args.msk_cluster_arn is None:
-            raise ValueError("MimirIamArgs: the contract uses AWS_MSK_IAM; give msk_cluster_arn")
 
         if args.create_buckets:
             buckets = [self._bucket(f"{name}-{kind}", f"{args.bucket_prefix}-{kind}") for kind in _KINDS]
             names = [b.bucket for b in buckets]
         else:
-            if not args.existing_buckets:
-                raise ValueError("MimirIamArgs: create_buckets=False needs existing_buckets")
+            assert args.existing_buckets
             names = [pulumi.Output.from_input(b) for b in args.existing_buckets]
         self.bucket_names = (names[0], names[1], names[2])
 
-        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=json.dumps(trust), opts=child)
+        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, opts=child)
         aws.iam.RolePolicy(
             f"{name}-s3",
             role=self.role.id,

@@ -93,10 +93,27 @@ def irsa_trust_policy(
     )
 
 
+def eks_cluster_arn(partition: str, region: str, account_id: str, cluster_name: str) -> str:
+    """``arn:<partition>:eks:<region>:<account>:cluster/<name>``, the ARN EKS gives a cluster."""
+    return f"arn:{partition}:eks:{region}:{account_id}:cluster/{cluster_name}"
+
+
 def pod_identity_trust_policy(
     cluster_arn: str | None, namespace: str, service_account: str
 ) -> dict[str, Any]:
-    """Trust for EKS Pod Identity, narrowed by the session tags the agent sets."""
+    """Trust for EKS Pod Identity, narrowed by the session tags the agent sets.
+
+    EKS Pod Identity tags the AssumeRole request with ``eks-cluster-arn``, ``eks-cluster-name``,
+    ``kubernetes-namespace``, ``kubernetes-service-account``, ``kubernetes-pod-name`` and
+    ``kubernetes-pod-uid``, and those tags may be used as condition keys "to restrict which service accounts,
+    namespaces, and clusters can use this role" (AWS, "Create IAM role with trust policy required by EKS Pod
+    Identity", https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html, and its source
+    awsdocs/amazon-eks-user-guide pull request #1047, latest/ug/manage-access/aws-access/pod-id-role.adoc;
+    read 2026-11-29). With ``cluster_arn`` the role is pinned to that one cluster: the same namespace and
+    service account on another cluster of the account cannot assume it. (The page documents the request
+    tags, not ``aws:SourceAccount``/``aws:SourceArn``, so those are not used: a condition on a key the
+    request does not carry would deny every pod.)
+    """
     conditions: dict[str, str] = {
         "aws:RequestTag/kubernetes-namespace": namespace,
         "aws:RequestTag/kubernetes-service-account": service_account,
