@@ -14,6 +14,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "mimirkafka.doctor.cli",
     "capacity": "mimirkafka.capacity.cli",
     "ephemeral": "mimirkafka.testing.cli",
+    "deployer-policy": "mimirkafka.kafka.deployer_policy_cli",
 }
 
 #: argparse's own usage-error exit code (2) would collide with "checks failed"; see docs/doctor.md.
