@@ -129,7 +129,7 @@ def _write_pki(d: Path) -> dict[str, Path]:
             )
         )
         if server:
-            kube_ip = next(ipaddress.ip_network(SERVICE_CIDR).hosts())
+            kube_ip = ipaddress.IPv4Network(SERVICE_CIDR).network_address + 1
             b = b.add_extension(
                 x509.SubjectAlternativeName(
                     [

@@ -17,6 +17,7 @@ from kafka import KafkaAdminClient
 from pulumi_harness import PulumiSandbox, make_sandbox
 
 from testbed.devbroker import Broker, BrokerInfo
+from testbed.kubeapi import ControlPlane, KubeInfo
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,24 @@ def sandbox(toolchain: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
     except (FileNotFoundError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or ""
         pytest.fail(f"Pulumi toolchain unusable ({exc}; {detail}); run scripts/toolchain", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def kube(toolchain: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeInfo]:
+    """A real Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) on
+    loopback for the whole session; every process stopped and its port free at the end."""
+    paths = {k: toolchain.get(k, "") for k in ("ETCD_BIN", "KUBE_BIN_DIR", "KWOK_DIR")}
+    cp = ControlPlane(workdir=tmp_path_factory.mktemp("kube"), paths=paths)
+    try:
+        info = cp.start()
+    except RuntimeError as exc:
+        pytest.fail(f"control plane did not start: {exc}", pytrace=False)
+    sys.stderr.write(
+        f"\n[e2e] Kubernetes {info.version} ready in {cp.timings['ready']:.1f}s "
+        f"(API server {cp.timings['apiserver_ready']:.1f}s)\n"
+    )
+    try:
+        yield info
+    finally:
+        cp.stop()
+        assert not cp.procs

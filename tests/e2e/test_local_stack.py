@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from admin_checks import (
     PRODUCER_BATCH_MAX_BYTES,
     acls_of,
@@ -39,7 +41,15 @@ from kafka.admin import (
     ResourceType,
 )
 from kafka.errors import MessageSizeTooLargeError
-from mimir_side import MimirKafkaView, consume_and_commit, produce_max_records, view_from_rendered
+from mimir_side import (
+    FranzResult,
+    MimirKafkaView,
+    consume_and_commit,
+    franz_check,
+    ingester_ids_from_values,
+    produce_max_records,
+    view_from_rendered,
+)
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
 from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
@@ -158,6 +168,13 @@ def mimir_view(ls: LocalStack, broker: BrokerInfo) -> MimirKafkaView:
     return view_from_rendered(rendered, env, files)
 
 
+def franz(ls: LocalStack, broker: BrokerInfo, **kwargs: Any) -> FranzResult:
+    """franz-check (franz-go, Mimir's client) on the rendered values, with what the pods would get."""
+    rendered = ls.project_dir / "rendered" / "local" / "mimir-values.yaml"
+    env = {SECRET_ENV_VARS["sasl_password"]: ls.password}
+    return franz_check(rendered, env, {"ca.crt": broker.ca_pem}, **kwargs)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_local_stack(
     case: AuthCase,
@@ -204,6 +221,20 @@ def test_local_stack(
         assert view.max_record_bytes == 15_983_616
         sent = produce_max_records(view, view.topic, PARTITIONS)
         consume_and_commit(view, view.topic, f"{RELEASE}-ingester-zone-a-0", sent)
+        # The same through franz-go, Mimir's own client set up like Mimir's writer and reader,
+        # committing as every ingester instance the rendered values imply.
+        fc = franz(ls, broker, expect_partitions=PARTITIONS)
+        assert fc.ok, (fc.report, fc.stderr)
+        values = yaml.safe_load((ls.project_dir / "rendered" / "local" / "mimir-values.yaml").read_text())
+        assert sorted(fc.report["committed"]) == sorted(ingester_ids_from_values(values)), fc.report
+        assert fc.report["record_bytes"] == 15_983_616
+        # Negative controls, each must fail where Mimir would: a consumer group outside the ACL prefix,
+        # and (TLS) a server name the broker's certificate does not carry.
+        fc = franz(ls, broker, instance_ids=["other-ingester-zone-a-0"])
+        assert (fc.stage, fc.error_code) == ("commit", "GROUP_AUTHORIZATION_FAILED"), fc.report
+        if case.id.endswith("-tls"):
+            fc = franz(ls, broker, instance_ids=[], overrides={"tls_server_name": "wrong.example"})
+            assert fc.stage == "metadata" and "not wrong.example" in fc.error, fc.report
 
         # The same check against a topic with Kafka's defaults must fail: proof the check can fail.
         admin.create_topics([NewTopic(defaults_topic, 1, 1)])
@@ -221,6 +252,8 @@ def test_local_stack(
         )
         with pytest.raises(MessageSizeTooLargeError):
             produce_max_records(view, defaults_topic, 1)
+        fc = franz(ls, broker, instance_ids=[], overrides={"topic": defaults_topic})
+        assert (fc.stage, fc.error_code) == ("produce", "MESSAGE_TOO_LARGE"), fc.report
 
         if case.id == "scram-sha-512-tls":
             check_shrink_refused(ls, admin, view, sent)

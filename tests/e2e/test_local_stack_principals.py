@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from admin_checks import (
     PRODUCER_BATCH_MAX_BYTES,
     acls_of,
@@ -31,7 +32,13 @@ from admin_checks import (
     wait_gone,
 )
 from kafka import KafkaAdminClient
-from mimir_side import consume_and_commit, produce_max_records, view_from_rendered
+from mimir_side import (
+    consume_and_commit,
+    franz_check,
+    ingester_ids_from_values,
+    produce_max_records,
+    view_from_rendered,
+)
 from mimirkafka.contract.mimir_config import SECRET_ENV_VARS
 from mimirkafka.stack import deploy as program
 from pulumi import automation as auto
@@ -178,6 +185,16 @@ def test_local_stack_principal(
         assert view.topic == topic
         sent = produce_max_records(view, topic, PARTITIONS)
         consume_and_commit(view, topic, f"{GROUP_PREFIX}zone-a-0", sent)
+        # The same through franz-go (Mimir's client, set up like Mimir's writer and reader), committing
+        # as every ingester the values imply.
+        values_file = rendered / "mimir-values.yaml"
+        fc = franz_check(values_file, case.env(broker), case.files(broker), expect_partitions=PARTITIONS)
+        assert fc.ok, (fc.report, fc.stderr)
+        ids = ingester_ids_from_values(yaml.safe_load(values_file.read_text()))
+        assert ids and sorted(fc.report["committed"]) == sorted(ids), fc.report
+        # Negative control: a consumer group outside the ACL prefix is refused at commit.
+        fc = franz_check(values_file, case.env(broker), case.files(broker), ["other-ingester-zone-a-0"])
+        assert (fc.stage, fc.error_code) == ("commit", "GROUP_AUTHORIZATION_FAILED"), fc.report
 
         stack.destroy(color="never")
         wait_gone(admin, topic)
