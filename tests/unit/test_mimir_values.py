@@ -569,3 +569,15 @@ def test_group_prefix_that_misses_the_chart_ingesters_is_refused() -> None:
     assert "consumer_group_prefix='ingester-'" in msg
     assert "metrics-ingester-zone-a-0" in msg
     assert "Fix: build the contract with consumer_group_prefix='metrics-ingester-'" in msg
+
+
+def test_client_id_per_kafka_component() -> None:
+    vals = values_for(contract(), component_client_ids={"ingester": "component=ingester", "distributor": "d"})
+    assert vals["ingester"]["extraArgs"]["ingest-storage.kafka.client-id"] == "component=ingester"
+    assert vals["distributor"]["extraArgs"]["ingest-storage.kafka.client-id"] == "d"
+    assert "ingest-storage.kafka.client-id" not in vals["ruler"]["extraArgs"]
+    e = refusal(contract(), component_client_ids={"querier": "q", "ingester": "bad id!"})
+    assert {p.setting for p in e.problems} == {
+        "settings.component_client_ids.querier",
+        "settings.component_client_ids.ingester",
+    }

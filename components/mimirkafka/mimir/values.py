@@ -168,6 +168,10 @@ class ChartSettings:
     ruler_query_path: bool = True
     #: The ingesters' Kafka rack per zone (see :class:`ClientRack`).
     client_rack: ClientRack = field(default_factory=ClientRack)
+    #: Kafka client ID per Kafka component (values section -> ID), e.g. ``{"ingester": "ingester"}``,
+    #: passed as that component's ``-ingest-storage.kafka.client-id`` (Grafana's jsonnet sets one per
+    #: component, ``mimirKafkaClientID``, ingest-storage.libsonnet @00dc4b65); others keep the contract's.
+    component_client_ids: Mapping[str, str] = field(default_factory=dict)
     #: Any other chart value, merged last (the escape hatch): it may add keys and append list entries,
     #: never change a value derived from the contract or from the settings above (see extra_values.py,
     #: sealed.py).
@@ -672,6 +676,37 @@ def layout_problems(layout: IngesterLayout, settings: ChartSettings) -> list[Pro
     return found
 
 
+#: Mimir's jsonnet check on a Kafka client ID (ingest-storage.libsonnet @00dc4b65 mimirKafkaClientID).
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._\-=,]{1,255}$")
+
+
+def client_id_problems(settings: ChartSettings) -> list[Problem]:
+    found: list[Problem] = []
+    components = kafka_components(settings.ruler_query_path)
+    for component, client_id in sorted(settings.component_client_ids.items()):
+        where = f"settings.component_client_ids.{component}"
+        if component not in components:
+            found.append(
+                Problem(
+                    where,
+                    client_id,
+                    "is not a chart component that talks to Kafka in this deployment",
+                    f"use one of {', '.join(components)}",
+                )
+            )
+        elif not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+            found.append(
+                Problem(
+                    where,
+                    client_id,
+                    "Kafka client IDs for Mimir must be 1-255 characters from [a-zA-Z0-9._-=,] "
+                    "(Mimir's jsonnet check)",
+                    "use e.g. 'component=ingester'",
+                )
+            )
+    return found
+
+
 def client_rack_warnings(layout: IngesterLayout, settings: ChartSettings) -> list[Problem]:
     rack = settings.client_rack
     if rack.mode == "off":
@@ -772,6 +807,7 @@ def values_and_problems(
         )
     found += object_storage_problems(settings.object_storage)
     found += layout_problems(layout, settings)
+    found += client_id_problems(settings)
     found += compat.check_chart_and_mimir(
         settings.chart_version,
         mimir_version,
@@ -814,6 +850,8 @@ def values_and_problems(
         component_args.setdefault("ingester", {})["ingest-storage.kafka.client-rack"] = (
             settings.client_rack.zone_racks[0]
         )
+    for component, client_id in settings.component_client_ids.items():
+        component_args.setdefault(component, {})["ingest-storage.kafka.client-id"] = client_id
     for component in components:
         section = values.setdefault(component, {})
         section.update(copy.deepcopy(wiring))
