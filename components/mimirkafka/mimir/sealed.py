@@ -58,6 +58,7 @@ FLAG_FIELDS: tuple[tuple[str, str], ...] = (
     ("ingest-storage.kafka.address", "set the contract's addresses (stack: kafkaBootstrap)"),
     ("ingest-storage.kafka.topic", "set the contract's topic.name"),
     ("ingest-storage.kafka.client-rack", "set settings.client_rack"),
+    ("ingest-storage.kafka.client-id", "set settings.component_client_ids (or the contract's client_id)"),
     (
         "ingest-storage.kafka.use-compressed-bytes-as-fetch-max-bytes",
         "set the contract's use_compressed_bytes_as_fetch_max_bytes (the flavor decides its default)",
