@@ -120,7 +120,10 @@ class Measurement:
     #: Records with key, header and framing, uncompressed: what ProducerBatchMaxBytes (16,000,000) counts.
     record_bytes_per_sample: float
     #: The compressed batch (61-byte header + snappy records) per sample: bytes on the wire and on disk.
+    #: Compressed with cramjam's snappy block format, unless ``franz`` measured it with franz-go.
     wire_bytes_per_sample: float
+    #: The same batch compressed by franz-go's own compressor (scripts/capacity-produce -compress).
+    franz_wire_bytes_per_sample: float | None = None
 
     @property
     def compression_ratio(self) -> float:
@@ -194,8 +197,28 @@ def snappy(data: bytes) -> bytes:
     return bytes(cramjam.snappy.compress_raw(data))
 
 
+def franz_compressed_size(blob: bytes, binary: str) -> int:
+    """The size franz-go's default producer compressor (snappy via ``s2.EncodeSnappy``, none if that does
+    not shrink it) gives a batch's records section: ``scripts/capacity-produce -compress``."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="capacity-blob-") as f:
+        f.write(blob)
+        f.flush()
+        out = subprocess.run(
+            [binary, "-compress", f.name], capture_output=True, text=True, check=True, timeout=60
+        )
+    return int(json.loads(out.stdout)["compressed"])
+
+
 def measure(
-    shape: SeriesShape | None = None, record_version: int = 2, seed: int = SEED, n: int = BATCH_SERIES
+    shape: SeriesShape | None = None,
+    record_version: int = 2,
+    seed: int = SEED,
+    n: int = BATCH_SERIES,
+    franz: str | None = None,
 ) -> Measurement:
     shape = shape or SeriesShape()
     if record_version not in (0, 1, 2):
@@ -207,6 +230,7 @@ def measure(
     compressed = snappy(blob)
     # franz-go keeps the uncompressed form when compressing does not shrink the batch.
     wire = RECORD_BATCH_HEADER_BYTES + min(len(compressed), len(blob))
+    franz_wire = RECORD_BATCH_HEADER_BYTES + franz_compressed_size(blob, franz) if franz else None
     return Measurement(
         shape=shape,
         record_version=record_version,
@@ -215,6 +239,7 @@ def measure(
         value_bytes_per_sample=sum(map(len, values)) / n,
         record_bytes_per_sample=(RECORD_BATCH_HEADER_BYTES + len(blob)) / n,
         wire_bytes_per_sample=wire / n,
+        franz_wire_bytes_per_sample=franz_wire / n if franz_wire is not None else None,
     )
 
 
@@ -231,22 +256,24 @@ TABLE_SHAPES: tuple[SeriesShape, ...] = (
 )
 
 
-def table(versions: tuple[int, ...] = (1, 2)) -> list[Measurement]:
-    return [measure(shape, v) for shape in TABLE_SHAPES for v in versions]
+def table(versions: tuple[int, ...] = (1, 2), franz: str | None = None) -> list[Measurement]:
+    return [measure(shape, v, franz=franz) for shape in TABLE_SHAPES for v in versions]
 
 
 def markdown(rows: list[Measurement]) -> str:
     lines = [
         "| labels | value length | series/record | record version | value B/sample | record B/sample "
-        "| on Kafka B/sample (snappy) | snappy ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| on Kafka B/sample (franz-go) | franz-go ratio | block snappy B/sample (cramjam) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in rows:
         s = m.shape
+        franz = m.franz_wire_bytes_per_sample
         lines.append(
             f"| {s.labels} | {s.value_length} | {s.series_per_record} | {m.record_version} "
             f"| {m.value_bytes_per_sample:.1f} | {m.record_bytes_per_sample:.1f} "
-            f"| {m.wire_bytes_per_sample:.1f} | {m.compression_ratio:.2f} |"
+            + (f"| {franz:.1f} | {m.record_bytes_per_sample / franz:.2f} " if franz else "| - | - ")
+            + f"| {m.wire_bytes_per_sample:.1f} |"
         )
     return "\n".join(lines)
 
@@ -256,15 +283,18 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m mimirkafka.capacity.measure", description=__doc__.split("\n")[0]
     )
     p.add_argument("--python", action="store_true", help="print the rows as the MEASURED table in Python")
+    p.add_argument(
+        "--franz", metavar="BINARY", help="scripts/capacity-produce, to compress with franz-go too"
+    )
     args = p.parse_args(argv)
-    rows = table()
+    rows = table(franz=args.franz)
     if args.python:
         for m in rows:
             s = m.shape
             print(
                 f"    ({s.labels}, {s.value_length}, {s.series_per_record}, {m.record_version}): "
                 f"({m.value_bytes_per_sample:.1f}, {m.record_bytes_per_sample:.1f}, "
-                f"{m.wire_bytes_per_sample:.1f}),"
+                f"{m.wire_bytes_per_sample:.1f}, {m.franz_wire_bytes_per_sample or 0:.1f}),"
             )
     else:
         print(markdown(rows))

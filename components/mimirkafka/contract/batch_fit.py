@@ -8,9 +8,10 @@ it arrives, compressed, against ``max.message.bytes``, and the client does not s
 record of it fails with MESSAGE_TOO_LARGE. So a full batch fits an ``cap``-byte topic only if the
 compression ratio is at least ``16,000,000 / (cap - 61)``.
 
-The ratios below are measured by :mod:`mimirkafka.capacity.measure` (snappy, franz-go's default codec, on
-remote-write records encoded as Mimir writes them; docs/capacity.md has the table) and checked against a
-fresh measurement by tests/unit/test_capacity_measure.py. They live here, at the bottom of the package, so
+The ratios below are measured by :mod:`mimirkafka.capacity.measure` with franz-go's own default
+compressor (snappy via ``s2.EncodeSnappy``; scripts/capacity-produce) on remote-write records encoded as
+Mimir writes them (docs/capacity.md has the table; tests/e2e/test_capacity_broker.py re-measures them and
+compares with the bytes a real broker stores). They live here, at the bottom of the package, so
 validation can quote them without importing the planner.
 """
 
@@ -27,8 +28,8 @@ RECORD_BATCH_HEADER_BYTES = 61
 #: series shapes, per Mimir record version (1 = Remote Write 1.0 body; 2 = RW2 symbols, Mimir 3.1's
 #: default). Version 2 deduplicates label strings inside a record, so less is left for snappy to find.
 MEASURED_SNAPPY_RATIO: dict[int, tuple[float, float]] = {
-    1: (3.92, 4.48),
-    2: (1.83, 2.97),
+    1: (4.97, 8.39),
+    2: (2.03, 3.9),
 }
 #: Mimir 3.1's default ``-ingest-storage.kafka.producer-record-version`` (grafana/mimir@001afd2:
 #: pkg/storage/ingest/config.go; changed to 2 in 3.1.0).
