@@ -53,7 +53,7 @@ def stacks_in_backend(env: dict[str, str]) -> list[str]:
 
 
 def kafka_objects(admin: KafkaAdminClient, prefix: str) -> dict[str, list[str]]:
-    """Topics, SCRAM users and ACLs (of the prefix's principals or on the prefix's resources)."""
+    """Topics, SCRAM users, ACLs (of the prefix's principals or on its resources), consumer groups."""
     topics = sorted(t for t in admin.list_topics() if t.startswith(prefix))
     users = sorted(u for u in admin.describe_user_scram_credentials() if u.startswith(prefix))
     acls = sorted(f"{p}: {a}" for u in users for p in [f"User:{u}"] for a in acls_of(admin, p))
@@ -79,7 +79,12 @@ def kafka_objects(admin: KafkaAdminClient, prefix: str) -> dict[str, list[str]]:
         for a in all_acls
         if a.principal.startswith(f"User:{prefix}") or a.resource_pattern.resource_name.startswith(prefix)
     )
-    return {"topics": topics, "users": users, "acls": sorted(set(acls))}
+    groups = sorted(
+        gid
+        for g in admin.list_groups()
+        if (gid := g["group_id"] if isinstance(g, dict) else g[0]).startswith(prefix)
+    )
+    return {"topics": topics, "users": users, "acls": sorted(set(acls)), "groups": groups}
 
 
 def nothing_left(admin: KafkaAdminClient, prefix: str) -> bool:
