@@ -65,6 +65,7 @@ def test_measured_bytes_per_sample_is_what_the_broker_stores(
     # The committed franz-go column (capacity/measured.py) is what the broker stores: franz-go may cut the
     # records into a few batches (61 bytes each, compression restarting), so within 5 %.
     franz = MEASURED[(12, 24, 100, version)][3]
+    print(f"record version {version}: broker stores {on_broker:.2f} B/sample, committed franz-go {franz}")
     assert on_broker == pytest.approx(franz, rel=0.05), (on_broker, franz)
     # Block snappy (cramjam, the unit-test measurement) is the conservative side: never below the broker.
     assert measure(shape, version).wire_bytes_per_sample >= on_broker
