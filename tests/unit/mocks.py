@@ -129,6 +129,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         #: ``replicationFactor``, ``config``) or a :class:`ProviderError` to raise. Absent names get the
         #: provider's real "not found" error, i.e. a first deployment.
         self.kafka_topics: dict[str, dict[str, Any] | Exception] = {}
+        #: What the engine's builtin ``readStackOutputs`` answers: the stack's last outputs, by the
+        #: fully qualified stack name (absent: a stack that never ran, i.e. no outputs).
+        self.stack_outputs: dict[str, dict[str, Any]] = {}
 
     # -- pulumi.runtime.Mocks -------------------------------------------------------------------
 
@@ -173,6 +176,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             preferred = list(args.args.get("preferredVersions") or [])
             version = args.args.get("version") or (preferred[0] if preferred else "3.8.x")
             return {"version": version, "status": "ACTIVE", "id": version}, None
+        if token == "pulumi:pulumi:readStackOutputs":
+            name = str(args.args.get("name"))
+            return {"name": name, "outputs": self.stack_outputs.get(name, {}), "secretOutputNames": []}, []
         if token == "kafka:index:getTopic":
             name = str(args.args.get("name"))
             live = self.kafka_topics.get(name)

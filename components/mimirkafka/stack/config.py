@@ -235,7 +235,7 @@ def _k8s_name(p: _Problems, key: str, value: str, what: str) -> None:
 
 def unknown_keys(raw: Mapping[str, Any]) -> list[Problem]:
     """A problem per key the project does not declare, with the closest declared key."""
-    found = []
+    found: list[Problem] = []
     for name in sorted(set(raw) - set(KEYS_BY_NAME)):
         close = difflib.get_close_matches(name, list(KEYS_BY_NAME), n=1, cutoff=0.6)
         fix = (

@@ -1,20 +1,14 @@
-"""The Pulumi program: stack config -> one contract -> the Kafka side and the Mimir side.
+"""Deploy a stack plan: the only place the stack registers resources.
 
-``__main__.py`` only calls :func:`run`. The order is the project's rule: parse and check the stack
-config, build the :class:`IngestStorageContract`, ``validate`` it (every error raised before any
-resource exists), then derive both sides from it:
-
-- the Kafka component for ``kafkaKind`` (existing, kraft, strimzi, msk, msk-serverless) creates the
-  topic, the user and the ACLs / IAM from the contract and reports its :class:`KafkaEndpoint`;
-- :class:`MimirDeployment` renders Mimir's config from the *same* contract, taking from the endpoint
-  only what the Kafka side decides at deploy time (MSK's bootstrap list, a generated password, an
-  operator-written Secret).
+``__main__.py`` calls :func:`run`: it reads the stack config (refusing keys the project does not
+declare), reads the stack's last outputs (for the topic guard), computes the whole plan with
+:func:`mimirkafka.stack.plan.plan_stack` — every problem in the stack's own keys, raised as a clean
+Pulumi error before any resource — logs the plan's warnings, then :func:`deploy` registers the Kafka
+side and the Mimir side of that plan.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,316 +17,35 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from mimirkafka.contract.kafka_side import principal_for
-from mimirkafka.contract.model import (
-    IngesterLayout,
-    IngestStorageContract,
-    MskIamSocket,
-    NoSasl,
-    OAuthBearerStatic,
-    PemMaterial,
-    PlainAuth,
-    SaslMechanism,
-    ScramAuth,
-    SecretValue,
-    TlsConfig,
-    TopicSettings,
-)
-from mimirkafka.contract.validation import validate
+from mimirkafka.contract.errors import WARNINGS_SHOWN_BY_CALLER, ContractError
 from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
 from mimirkafka.kafka.endpoint import KafkaEndpoint
-from mimirkafka.kafka.protection import TopicProtection
 from mimirkafka.mimir import values as mv
-from mimirkafka.mimir.chart import MimirDeployment, MimirDeploymentArgs
+from mimirkafka.mimir.chart import MimirDeployment
 from mimirkafka.mimir.iam import MimirIam, MimirIamArgs
+from mimirkafka.mimir.plan import MimirDeploymentArgs
 from mimirkafka.mimir.sources import mimir_view
 from mimirkafka.stack import config as sc
 from mimirkafka.stack import outputs as so
+from mimirkafka.stack.plan import Secrets, StackPlan, chart_settings, plan_stack
 
-#: The listener of the test-bed broker that admins use (PLAIN super user, see testbed.devbroker).
-BROKER_ADMIN_LISTENER = "sasl_plain"
-
-
-@dataclasses.dataclass(frozen=True)
-class Secrets:
-    """Secret stack config values (Pulumi secret Outputs, or plain strings in tests)."""
-
-    kafka_password: Any = None
-    kafka_oauth_token: Any = None
-    kafka_admin_password: Any = None
+#: The project's config namespace (``Pulumi.yaml`` ``name``).
+NAMESPACE = "mimir-kafka"
+#: The engine's builtin invoke that returns a stack's outputs from its last update
+#: (pulumi/pulumi pkg/v3 v3.259.0, pkg/resource/deploy/builtins.go, ``readStackOutputs``).
+READ_STACK_OUTPUTS = "pulumi:pulumi:readStackOutputs"
 
 
-@dataclasses.dataclass(frozen=True)
-class BrokerInfo:
-    """What the local stack takes from ``testbed.devbroker``'s JSON (pure view of it)."""
-
-    mimir_addresses: tuple[str, ...]
-    admin_addresses: tuple[str, ...]
-    admin_user: str
-    admin_password: str
-    ca_pem: str
-    mimir_tls: bool
-    #: SASL mechanisms the listener accepts (empty: none, e.g. the mTLS listener).
-    mechanisms: tuple[str, ...] = ()
-    #: The listener authenticates clients by their certificate (Kafka's SSL protocol with client auth).
-    mutual_tls: bool = False
-    #: Principal -> (certificate PEM, key PEM) of the client certificates the broker issued.
-    client_certs: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict, repr=False)
+class StackRefused(sc.StackConfigError, pulumi.RunError):
+    """The stack's plan has problems: printed by the engine as a clean error without a traceback,
+    like the SDK's own ``ConfigMissingError`` (a ``RunError``)."""
 
 
-def broker_info(doc: Mapping[str, Any], listener: str) -> BrokerInfo:
-    listeners = doc["listeners"]
-    if listener not in listeners:
-        raise sc.StackConfigError(
-            f"kafkaBrokerListener={listener!r}: the broker has no such listener; "
-            f"use one of {sorted(listeners)}"
-        )
-    chosen = listeners[listener]
-    # The broker maps a certificate "CN=<name>" to User:<name> (ssl.principal.mapping.rules).
-    certs: dict[str, tuple[str, str]] = {}
-    if doc.get("client_cert_pem") and doc.get("client_key_pem"):
-        certs[f"User:{_common_name(doc['client_cert_pem'])}"] = (
-            doc["client_cert_pem"],
-            doc["client_key_pem"],
-        )
-    for cn, pair in (doc.get("client_certs") or {}).items():
-        certs[f"User:{cn}"] = (pair["cert"], pair["key"])
-    return BrokerInfo(
-        mimir_addresses=(chosen["address"],),
-        admin_addresses=(listeners[BROKER_ADMIN_LISTENER]["address"],),
-        admin_user=doc["admin_user"],
-        admin_password=doc["admin_password"],
-        ca_pem=doc["ca_pem"],
-        mimir_tls=chosen["security_protocol"] in ("SSL", "SASL_SSL"),
-        mechanisms=tuple(chosen.get("mechanisms") or ()),
-        mutual_tls=chosen["security_protocol"] == "SSL",
-        client_certs=certs,
-    )
-
-
-def _common_name(cert_pem: str) -> str:
-    """The certificate's subject CN: what the broker's ``RULE:^CN=(.*)$/$1/`` maps to a user name."""
-    from cryptography import x509
-
-    cert = x509.load_pem_x509_certificate(cert_pem.encode())
-    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(names[0].value) if names else cert.subject.rfc4514_string()
-
-
-def check_listener_auth(info: BrokerInfo, listener: str, auth: str) -> None:
-    """kafkaAuth must be what the chosen listener speaks, or Mimir could never log in (pure)."""
-    mech = _mechanism(auth)
-    if mech is None and info.mechanisms:
-        raise sc.StackConfigError(
-            f"kafkaAuth={auth!r}: listener {listener!r} requires SASL ({', '.join(info.mechanisms)}); "
-            "set kafkaAuth to one of them"
-        )
-    if mech is not None and mech.value not in info.mechanisms:
-        speaks = ", ".join(info.mechanisms) or ("mTLS (kafkaAuth=none)" if info.mutual_tls else "no SASL")
-        raise sc.StackConfigError(
-            f"kafkaAuth={auth!r}: listener {listener!r} speaks {speaks}; "
-            "set kafkaAuth accordingly or pick another kafkaBrokerListener"
-        )
-
-
-def broker_client_cert(info: BrokerInfo, listener: str, principal: str) -> tuple[str, str]:
-    """The broker-issued certificate whose subject the broker maps to ``principal`` (pure)."""
-    known = ", ".join(sorted(info.client_certs)) or "none"
-    if not principal:
-        raise sc.StackConfigError(
-            f"kafkaPrincipal='': listener {listener!r} authenticates Mimir by its client certificate; "
-            f"set kafkaPrincipal to the principal of one the broker issued ({known})"
-        )
-    if principal not in info.client_certs:
-        raise sc.StackConfigError(
-            f"kafkaPrincipal={principal!r}: the broker issued no client certificate for it; "
-            f"use one of: {known}"
-        )
-    return info.client_certs[principal]
-
-
-def _mechanism(auth: str) -> SaslMechanism | None:
-    return {
-        "plain": SaslMechanism.PLAIN,
-        "scram-sha-256": SaslMechanism.SCRAM_SHA_256,
-        "scram-sha-512": SaslMechanism.SCRAM_SHA_512,
-        "oauthbearer": SaslMechanism.OAUTHBEARER,
-        "msk-iam": SaslMechanism.AWS_MSK_IAM,
-    }.get(auth)
-
-
-def placeholder_address(cfg: sc.StackConfig, contract: IngestStorageContract) -> str:
-    """Where the contract's address comes from before the Kafka side exists (pure, per kind)."""
+def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
+    """Registers the plan's resources and returns the stack outputs (exported by :func:`run`)."""
+    cfg, contract = plan.config, plan.contract
     k = cfg.kafka
-    if k.kind == "kraft":
-        from mimirkafka.kafka import statefulset_manifests as kraft
-
-        return kraft.bootstrap_address(kraft_layout(cfg))
-    if k.kind == "strimzi":
-        from mimirkafka.kafka import strimzi_manifests as strimzi
-
-        return strimzi.bootstrap_address(contract, strimzi_layout(cfg))
-    if k.kind == "msk":
-        from mimirkafka.kafka import msk_plan
-
-        # Replaced by the cluster's bootstrap output; the port is the listener the contract needs.
-        return f"{k.cluster_name}.bootstrap.msk.invalid:{msk_plan.PORTS[msk_plan.primary_auth(contract)]}"
-    if k.kind == "msk-serverless":
-        from mimirkafka.kafka.msk_serverless import IAM_PORT
-
-        return f"{k.cluster_name}.bootstrap.msk-serverless.invalid:{IAM_PORT}"
-    raise AssertionError(k.kind)
-
-
-def kraft_layout(cfg: sc.StackConfig) -> Any:
-    from mimirkafka.kafka import statefulset_manifests as kraft
-
-    k = cfg.kafka
-    return kraft.KraftLayout(
-        name=k.cluster_name, namespace=k.namespace, replicas=k.brokers, storage_size=f"{k.volume_size_gib}Gi"
-    )
-
-
-def strimzi_layout(cfg: sc.StackConfig) -> Any:
-    from mimirkafka.kafka import strimzi_manifests as strimzi
-
-    k = cfg.kafka
-    return strimzi.StrimziLayout(
-        cluster_name=k.cluster_name,
-        namespace=k.namespace,
-        brokers=k.brokers,
-        storage_size=f"{k.volume_size_gib}Gi",
-    )
-
-
-def build_contract(
-    cfg: sc.StackConfig,
-    secrets: Secrets,
-    *,
-    addresses: tuple[str, ...] = (),
-    tls_pems: Mapping[str, Any] | None = None,
-) -> IngestStorageContract:
-    """The contract for this stack (pure). Unset passwords are ``SecretValue.to_generate()``."""
-    k, t, m = cfg.kafka, cfg.topic, cfg.mimir
-    mech = _mechanism(k.auth)
-    sasl: Any
-    if mech in (SaslMechanism.SCRAM_SHA_256, SaslMechanism.SCRAM_SHA_512):
-        password = (
-            SecretValue(secrets.kafka_password) if secrets.kafka_password else SecretValue.to_generate()
-        )
-        sasl = ScramAuth(k.username, password, 512 if mech is SaslMechanism.SCRAM_SHA_512 else 256)
-    elif mech is SaslMechanism.PLAIN:
-        sasl = PlainAuth(k.username, SecretValue(secrets.kafka_password))
-    elif mech is SaslMechanism.OAUTHBEARER:
-        sasl = OAuthBearerStatic(SecretValue(secrets.kafka_oauth_token))
-    elif mech is SaslMechanism.AWS_MSK_IAM:
-        sasl = MskIamSocket(m.msk_iam_socket_path)
-    else:
-        sasl = NoSasl()
-    pems = dict(tls_pems or {})
-    tls = TlsConfig(
-        enabled=k.tls,
-        ca=PemMaterial(pems["ca"]) if pems.get("ca") else None,
-        client_cert=PemMaterial(pems["client_cert"]) if pems.get("client_cert") else None,
-        client_key=PemMaterial(pems["client_key"], secret=True) if pems.get("client_key") else None,
-        server_name=k.tls_server_name or None,
-        insecure_skip_verify=k.tls_insecure_skip_verify,
-    )
-    contract = IngestStorageContract(
-        addresses=addresses or ("placeholder.invalid:9092",),
-        topic=TopicSettings(
-            name=t.name,
-            partitions=t.partitions,
-            replication_factor=t.replication_factor,
-            min_insync_replicas=t.min_insync_replicas,
-            retention_ms=t.retention_ms,
-        ),
-        flavor=k.flavor,
-        mimir_version=m.version,
-        kafka_version=k.version,
-        sasl=sasl,
-        tls=tls,
-        ingesters=IngesterLayout(zones=m.ingester_zones, per_zone=m.ingesters_per_zone),
-        auto_create_topic_enabled=t.auto_create,
-        producer_max_record_size_bytes=t.producer_max_record_size_bytes,
-        # Ingesters consume in a group named after their instance ID, which the chart derives from the
-        # release name: ACLs and IAM must cover exactly that prefix.
-        consumer_group_prefix=mv.consumer_group_prefix(chart_settings(cfg)),
-        # Only an explicit kafkaPrincipal: without it the contract derives User:<username> itself.
-        kafka_principal=k.principal or None,
-    )
-    if k.kind == "msk-serverless":
-        from mimirkafka.kafka.msk_serverless import fit_contract_to_serverless
-
-        contract = fit_contract_to_serverless(contract)
-    if not addresses:
-        contract = dataclasses.replace(contract, addresses=(placeholder_address(cfg, contract),))
-    return contract
-
-
-def chart_settings(cfg: sc.StackConfig, **overrides: Any) -> mv.ChartSettings:
-    m = cfg.mimir
-    storage = mv.ObjectStorage(backend=m.object_storage, region=m.aws_region or None)  # type: ignore[arg-type]
-    sidecar = None
-    if cfg.kafka.auth == "msk-iam":
-        sidecar = mv.MskIamSidecar(socket_path=m.msk_iam_socket_path, region=m.aws_region or None)
-    base = mv.ChartSettings(
-        release_name=m.release_name,
-        namespace=m.namespace,
-        chart_version=m.chart_version,
-        image_tag=str(m.version),
-        service_account_name=m.service_account,
-        object_storage=storage,
-        msk_iam_sidecar=sidecar,
-        extra_values=m.extra_values,
-    )
-    return dataclasses.replace(base, **overrides)
-
-
-def _read(root: Path, path: str) -> str:
-    p = Path(path)
-    return (p if p.is_absolute() else root / p).read_text()
-
-
-def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, root: Path) -> dict[str, Any]:
-    """Creates the stack's resources and returns its outputs (also exported by :func:`run`)."""
-    k = cfg.kafka
-    addresses: tuple[str, ...] = k.bootstrap
-    pems: dict[str, Any] = {}
-    admin_addresses, admin_user, admin_password = (
-        k.admin_bootstrap,
-        k.admin_username,
-        secrets.kafka_admin_password,
-    )
-    admin_auth, admin_tls = k.admin_auth, k.admin_tls
-    if k.broker_info_file:
-        info = broker_info(json.loads(_read(root, k.broker_info_file)), k.broker_listener)
-        addresses, admin_addresses = info.mimir_addresses, info.admin_addresses
-        admin_user, admin_password = info.admin_user, pulumi.Output.secret(info.admin_password)
-        admin_auth, admin_tls = "plain", False
-        check_listener_auth(info, k.broker_listener, k.auth)
-        if info.mimir_tls:
-            pems["ca"] = info.ca_pem
-        if info.mutual_tls:
-            cert, key = broker_client_cert(info, k.broker_listener, k.principal)
-            # The key stays a Pulumi secret; the Mimir side never renders it (install.sh reads a file).
-            pems["client_cert"], pems["client_key"] = cert, pulumi.Output.secret(key)
-        cfg = dataclasses.replace(cfg, kafka=dataclasses.replace(k, tls=info.mimir_tls))
-        k = cfg.kafka
-    if k.tls_ca_file:
-        pems["ca"] = _read(root, k.tls_ca_file)
-    if k.tls_client_cert_file:
-        pems["client_cert"] = _read(root, k.tls_client_cert_file)
-    if k.tls_client_key_file:
-        pems["client_key"] = pulumi.Output.secret(_read(root, k.tls_client_key_file))
-
-    contract = build_contract(
-        cfg, secrets, addresses=addresses if k.kind == "existing" else (), tls_pems=pems
-    )
-    # Before any resource: every contract problem is reported here, naming the setting and the fix.
-    validate(contract)
-
-    render_dir = (root / cfg.render_dir / stack).resolve() if cfg.render_only else None
+    render_dir = plan.render_dir
     k8s_provider = k8s.Provider(
         "k8s",
         render_yaml_to_directory=str(render_dir / "manifests") if render_dir else None,
@@ -341,10 +54,9 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     aws_provider = aws.Provider("aws", region=cfg.mimir.aws_region) if cfg.mimir.aws_region else None
     k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": k8s_provider})
     aws_opts = pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else {})
-    protection = TopicProtection(protect=cfg.topic.protect)
 
     namespaces: dict[str, k8s.core.v1.Namespace] = {}
-    for ns in {cfg.mimir.namespace} | ({k.namespace} if k.kind in ("kraft", "strimzi") else set()):
+    for ns in sorted({cfg.mimir.namespace} | ({k.namespace} if k.kind in ("kraft", "strimzi") else set())):
         namespaces[ns] = k8s.core.v1.Namespace(f"ns-{ns}", metadata={"name": ns}, opts=k8s_opts)
     kafka_ns_opts = pulumi.ResourceOptions.merge(
         k8s_opts, pulumi.ResourceOptions(depends_on=list(namespaces.values()))
@@ -352,82 +64,28 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
 
     kafka_side: Any
     cluster_arn: pulumi.Input[str] | None = None
+    args = plan.kafka_args
     if k.kind == "existing":
-        from mimirkafka.kafka.existing import AdminConnection, ExistingKafka, ExistingKafkaArgs
+        from mimirkafka.kafka.existing import ExistingKafka
 
-        admin = AdminConnection(
-            bootstrap_servers=list(admin_addresses),
-            mechanism=_mechanism(admin_auth),
-            username=admin_user if admin_auth != "none" else None,
-            password=admin_password if admin_auth != "none" else None,
-            tls=admin_tls,
-            ca_cert=pems.get("ca") if admin_tls else None,
-        )
-        kafka_side = ExistingKafka(
-            "kafka",
-            ExistingKafkaArgs(
-                contract=contract,
-                admin=admin,
-                create_scram_user=k.create_user,
-                create_acls=k.create_acls,
-                protection=protection,
-            ),
-        )
+        kafka_side = ExistingKafka("kafka", args)
     elif k.kind == "kraft":
-        from mimirkafka.kafka.statefulset import KraftStatefulSetKafka, KraftStatefulSetKafkaArgs
+        from mimirkafka.kafka.statefulset import KraftStatefulSetKafka
 
-        kafka_side = KraftStatefulSetKafka(
-            "kafka",
-            KraftStatefulSetKafkaArgs(contract=contract, layout=kraft_layout(cfg), protection=protection),
-            opts=kafka_ns_opts,
-        )
+        kafka_side = KraftStatefulSetKafka("kafka", args, opts=kafka_ns_opts)
     elif k.kind == "strimzi":
-        from mimirkafka.kafka.strimzi import StrimziKafka, StrimziKafkaArgs, StrimziOperatorInstall
+        from mimirkafka.kafka.strimzi import StrimziKafka
 
-        kafka_side = StrimziKafka(
-            "kafka",
-            StrimziKafkaArgs(
-                contract=contract,
-                layout=strimzi_layout(cfg),
-                operator=StrimziOperatorInstall(),
-                protection=protection,
-            ),
-            opts=kafka_ns_opts,
-        )
+        kafka_side = StrimziKafka("kafka", args, opts=kafka_ns_opts)
+    elif k.kind == "msk":
+        from mimirkafka.kafka.msk import MskKafka
+
+        kafka_side = MskKafka("kafka", args, opts=aws_opts)
+        cluster_arn = kafka_side.cluster_arn
     else:
-        if k.kind == "msk":
-            from mimirkafka.kafka.msk import MskKafka, MskKafkaArgs
+        from mimirkafka.kafka.msk_serverless import MskServerlessKafka
 
-            kafka_side = MskKafka(
-                "kafka",
-                MskKafkaArgs(
-                    contract=contract,
-                    vpc_id=k.msk_vpc_id,
-                    subnet_ids=list(k.msk_subnet_ids),
-                    client_security_group_ids=list(k.msk_security_group_ids),
-                    cluster_name=k.cluster_name,
-                    instance_type=k.msk_instance_type,
-                    broker_count=k.brokers,
-                    volume_size_gib=k.volume_size_gib,
-                    protection=protection,
-                ),
-                opts=aws_opts,
-            )
-        else:
-            from mimirkafka.kafka.msk_serverless import MskServerlessKafka, MskServerlessKafkaArgs
-
-            kafka_side = MskServerlessKafka(
-                "kafka",
-                MskServerlessKafkaArgs(
-                    contract=contract,
-                    vpc_id=k.msk_vpc_id,
-                    subnet_ids=list(k.msk_subnet_ids),
-                    client_security_group_ids=list(k.msk_security_group_ids),
-                    cluster_name=k.cluster_name,
-                    protection=protection,
-                ),
-                opts=aws_opts,
-            )
+        kafka_side = MskServerlessKafka("kafka", args, opts=aws_opts)
         cluster_arn = kafka_side.cluster_arn
     endpoint: KafkaEndpoint = kafka_side.endpoint
 
@@ -451,32 +109,18 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
                 ],
             ),
         )
-    settings = chart_settings(cfg)
     iam: MimirIam | None = None
-    if cfg.mimir.pod_identity != "none" and (cfg.mimir.object_storage == "s3" or k.auth == "msk-iam"):
-        m = cfg.mimir
+    if plan.iam is not None:
         iam = MimirIam(
             "mimir-iam",
-            MimirIamArgs(
-                contract=contract,
-                namespace=m.namespace,
-                service_account=m.service_account,
-                trust="irsa" if m.pod_identity == "irsa" else "pod-identity",
-                create_buckets=m.s3_create_buckets,
-                bucket_prefix=m.s3_bucket_prefix or f"{project}-{stack}",
-                existing_buckets=m.s3_buckets if not m.s3_create_buckets else None,
-                msk_cluster_arn=cluster_arn,
-                oidc_provider_arn=m.eks_oidc_provider_arn or None,
-                oidc_issuer_url=m.eks_oidc_issuer_url or None,
-                eks_cluster_name=m.eks_cluster_name or None,
-            ),
+            MimirIamArgs(contract=contract, msk_cluster_arn=cluster_arn, **plan.iam),
             opts=aws_opts,
         )
     mimir = MimirDeployment(
         "mimir",
         MimirDeploymentArgs(
             contract=mimir_contract,
-            settings=settings,
+            settings=chart_settings(cfg),
             external=external,
             render_dir=str(render_dir) if render_dir else None,
             create_namespace=False,
@@ -494,7 +138,9 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
         "kafkaTls": endpoint.tls,
         "kafkaTopic": endpoint.topic_name,
         "kafkaPartitions": contract.topic.partitions,
-        "kafkaPrincipal": principal_for(contract) or "",
+        "kafkaPrincipal": plan.principal,
+        # Read back by the next plan: a shrink, rename or cluster change is refused before any resource.
+        so.TOPIC_STATE: kafka_side.topic_state,
         # The ingesters' consumer groups (their pod names): `mimirkafka doctor --stack-outputs` reads it.
         so.CONSUMER_GROUP_PREFIX: contract.consumer_group_prefix,
         "mimirEndpoints": mimir.endpoints,
@@ -511,24 +157,36 @@ def deploy(cfg: sc.StackConfig, secrets: Secrets, *, project: str, stack: str, r
     return outputs
 
 
+def stack_config_values(namespace: str = NAMESPACE) -> dict[str, str]:
+    """Every config value of the project's namespace as the engine passes it (secrets included, as
+    their ciphertext-free values; only their names are used from here)."""
+    from pulumi.runtime import config as runtime_config
+
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    prefix = f"{namespace}:"
+    return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
+
+
 def read_config(cfg: pulumi.Config) -> tuple[dict[str, str], Secrets, set[str]]:
-    """Non-secret values as the CLI gives them (strings), and the secrets as Pulumi secret Outputs."""
-    raw: dict[str, str] = {}
-    for key in sc.KEYS:
-        if key.secret:
-            continue
-        value = cfg.get(key.name)
-        if value is not None:
-            raw[key.name] = value
-    present = {
-        key for key in sc.SECRET_KEYS if pulumi.runtime.get_config(cfg.full_key(key)) not in (None, "")
-    }
-    for name in sorted(present):
-        if not pulumi.runtime.is_config_secret(cfg.full_key(name)):
-            raise sc.StackConfigError(
-                f"{name}: is set in clear in the stack file; "
-                f"set it with `pulumi config set --secret {name} ...`"
-            )
+    """Non-secret values as the CLI gives them (strings; unknown keys kept so the plan refuses them)
+    and the secrets as Pulumi secret Outputs."""
+    everything = stack_config_values(cfg.name)
+    raw = {k: v for k, v in everything.items() if k not in sc.SECRET_KEYS}
+    present = {key for key in sc.SECRET_KEYS if everything.get(key) not in (None, "")}
+    clear = sorted(key for key in present if not pulumi.runtime.is_config_secret(cfg.full_key(key)))
+    if clear:
+        raise StackRefused(
+            [
+                sc.KeyProblem(
+                    key,
+                    "***",
+                    "is set in clear in the stack file",
+                    f"set it with `pulumi config set --secret {key} ...`",
+                )
+                for key in clear
+            ],
+            stack=pulumi.get_stack(),
+        )
 
     def secret(key: str) -> Any:
         return cfg.require_secret(key) if key in present else None
@@ -541,15 +199,51 @@ def read_config(cfg: pulumi.Config) -> tuple[dict[str, str], Secrets, set[str]]:
     return raw, secrets, present
 
 
+def last_outputs() -> Mapping[str, Any]:
+    """The stack's outputs from its last update (empty on the first), through the engine's builtin
+    ``readStackOutputs`` invoke: a read, not a resource, so nothing is registered for it."""
+    name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    try:
+        result = pulumi.runtime.invoke(READ_STACK_OUTPUTS, {"name": name})
+    except Exception as error:
+        pulumi.log.warn(
+            f"could not read this stack's last outputs ({error}); the topic guard relies on protect"
+        )
+        return {}
+    value = result.value or {}
+    outputs = value.get("outputs") if isinstance(value, Mapping) else None
+    return outputs if isinstance(outputs, Mapping) else {}
+
+
 def run(root: Path | None = None) -> dict[str, Any]:
-    """Entry point of ``__main__.py`` and of the Automation API inline program (``localrun``).
+    """Entry point of ``__main__.py`` and of the Automation API inline program (``testbed.localrun``).
 
     ``root`` is the project directory relative paths in the config refer to (default: the working
     directory, which is the project directory under ``pulumi up``)."""
-    raw, secrets, present = read_config(pulumi.Config())
-    cfg = sc.parse(raw, present)
-    project, stack = pulumi.get_project(), pulumi.get_stack()
-    outputs = deploy(cfg, secrets, project=project, stack=stack, root=root or Path.cwd())
+    config = pulumi.Config()
+    raw, secrets, present = read_config(config)
+    stack = pulumi.get_stack()
+    try:
+        plan = plan_stack(
+            raw,
+            secrets=secrets,
+            secrets_set=present,
+            project=pulumi.get_project(),
+            stack=stack,
+            root=root or Path.cwd(),
+            last_outputs=last_outputs(),
+            secret=pulumi.Output.secret,
+        )
+    except ContractError as e:
+        raise StackRefused(e.problems, stack=stack) from None
+    for warning in plan.warnings:
+        pulumi.log.warn(f"{warning}")
+    # The plan's warnings are shown once, above, in stack keys: the components stay quiet about them.
+    token = WARNINGS_SHOWN_BY_CALLER.set(True)
+    try:
+        outputs = deploy(plan, secrets)
+    finally:
+        WARNINGS_SHOWN_BY_CALLER.reset(token)
     for name, value in outputs.items():
         pulumi.export(name, value)
     return outputs

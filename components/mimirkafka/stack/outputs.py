@@ -10,3 +10,6 @@ INGEST_STORAGE_CONFIG = "mimirIngestStorageConfig"
 MIMIR_PASSWORD = "kafkaMimirPassword"
 #: Prefix of the ingesters' consumer groups (their pod names up to the zone).
 CONSUMER_GROUP_PREFIX = "kafkaConsumerGroupPrefix"
+#: ``{"name", "partitions", "cluster"}`` of the ingest topic as deployed: the next plan reads it back
+#: (``readStackOutputs``) and refuses a shrink, rename or cluster change before any resource.
+TOPIC_STATE = "kafkaTopicState"

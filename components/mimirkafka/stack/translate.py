@@ -1,0 +1,142 @@
+"""Problems found by the contract and the components, restated in the stack's own keys.
+
+The contract and the components name their fields (``topic.partitions``, ``broker_count``,
+``settings.extra_values``): right for the Python API, foreign to someone who wrote
+``mimir-kafka:topicPartitions`` in a stack file. :func:`to_stack` maps each problem's setting to the
+stack key(s) that feed it, shows the value as the stack file has it, and rewrites the field names in
+the message and the fix into stack keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from mimirkafka.contract.errors import Problem
+from mimirkafka.stack.config import KeyProblem
+
+#: Contract fields (and component args) -> the stack key that sets them. Longest prefix wins.
+FIELD_KEYS: dict[str, str] = {
+    "addresses": "kafkaBootstrap",
+    "topic.name": "topicName",
+    "topic.partitions": "topicPartitions",
+    "topic.deployed_partitions": "topicPartitions",
+    "topic.replication_factor": "topicReplicationFactor",
+    "topic.min_insync_replicas": "topicMinInsyncReplicas",
+    "topic.retention_ms": "topicRetentionMs",
+    "topic": "topicName",
+    "flavor": "kafkaFlavor",
+    "mimir_version": "mimirVersion",
+    "kafka_version": "kafkaVersion",
+    "contract.kafka_version": "kafkaVersion",
+    "sasl.username": "kafkaUsername",
+    "sasl.password": "kafkaPassword",
+    "sasl.token": "kafkaOauthToken",
+    "sasl": "kafkaAuth",
+    "sasl/tls": "kafkaAuth",
+    "tls.enabled": "kafkaTls",
+    "tls.ca": "kafkaTlsCaFile",
+    "tls.client_cert": "kafkaTlsClientCertFile",
+    "tls.client_key": "kafkaTlsClientKeyFile",
+    "tls.server_name": "kafkaTlsServerName",
+    "tls.insecure_skip_verify": "kafkaTlsInsecureSkipVerify",
+    "tls": "kafkaTls",
+    "kafka_principal": "kafkaPrincipal",
+    "ingesters.zones": "ingesterZones",
+    "ingesters.per_zone": "ingestersPerZone",
+    "ingesters": "ingestersPerZone",
+    "producer_max_record_size_bytes": "producerMaxRecordSizeBytes",
+    "auto_create_topic_enabled": "autoCreateTopic",
+    "consumer_group_prefix": "mimirReleaseName",
+    "client_id": "mimirReleaseName",
+    # component args
+    "replicas": "kafkaBrokers",
+    "brokers": "kafkaBrokers",
+    "broker_count": "kafkaBrokers",
+    "layout.brokers": "kafkaBrokers",
+    "layout.replicas": "kafkaBrokers",
+    "name": "kafkaClusterName",
+    "cluster_name": "kafkaClusterName",
+    "layout.name": "kafkaClusterName",
+    "layout.cluster_name": "kafkaClusterName",
+    "namespace": "kafkaNamespace",
+    "layout.namespace": "kafkaNamespace",
+    "storage_size": "kafkaVolumeSizeGib",
+    "volume_size_gib": "kafkaVolumeSizeGib",
+    "instance_type": "mskInstanceType",
+    "subnet_ids": "mskSubnetIds",
+    "vpc_id": "mskVpcId",
+    "client_security_group_ids": "mskSecurityGroupIds",
+    "admin.bootstrap_servers": "kafkaAdminBootstrap",
+    "admin.mechanism": "kafkaAdminAuth",
+    "admin.username": "kafkaAdminUsername",
+    "admin.password": "kafkaAdminPassword",
+    "admin.aws_region": "kafkaAdminAuth",
+    "admin": "kafkaAdminBootstrap",
+    "settings.extra_values": "mimirExtraValues",
+    "extra_values": "mimirExtraValues",
+    "settings.release_name": "mimirReleaseName",
+    "release_name": "mimirReleaseName",
+    "settings.namespace": "mimirNamespace",
+    "settings.chart_version": "mimirChartVersion",
+    "chart_version": "mimirChartVersion",
+    "settings.image_tag": "mimirVersion",
+    "image_tag": "mimirVersion",
+    "settings.service_account_name": "mimirServiceAccount",
+    "settings.object_storage": "objectStorage",
+}
+
+#: Python-API spellings in messages and fixes, as a stack user would write them.
+_SPELLINGS: tuple[tuple[str, str], ...] = (
+    (r"ScramAuth\([^)]*sha=512\)", "kafkaAuth=scram-sha-512"),
+    (r"ScramAuth\([^)]*sha=256\)", "kafkaAuth=scram-sha-256"),
+    (r"ScramAuth\([^)]*\)", "kafkaAuth=scram-sha-512"),
+    (r"PlainAuth\([^)]*\)", "kafkaAuth=plain"),
+    (r"NoSasl\(\)", "kafkaAuth=none"),
+    (r"TlsConfig\(\)", "kafkaTls=false"),
+    (r"MskIam\w*\([^)]*\)", "kafkaAuth=msk-iam"),
+    (r"OAuthBearer\w*\([^)]*\)", "kafkaAuth=oauthbearer"),
+    (r"PemMaterial\([^)]*\)", "a PEM file"),
+    (r"KraftLayout\.image", "a supported kafkaVersion"),
+    (r"\bsha=512\b", "kafkaAuth=scram-sha-512"),
+    (r"\bStrimziKafka\b", "kafkaKind=strimzi"),
+    (r"\bExistingKafka\b", "kafkaKind=existing"),
+    (r"\bKraftStatefulSetKafka\b", "kafkaKind=kraft"),
+    (r"\bMskServerlessKafka\b", "kafkaKind=msk-serverless"),
+    (r"\bMskKafka\b", "kafkaKind=msk"),
+    (r"the contract's ", ""),
+    (r" in the contract", ""),
+)
+
+_FIELD_RE = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(f) for f in sorted(FIELD_KEYS, key=len, reverse=True)) + r")(?![\w])"
+)
+
+
+def key_for(setting: str, fallback: str) -> str:
+    """The stack key behind a contract/component setting (``addresses[0]`` -> ``kafkaBootstrap``)."""
+    base = re.sub(r"\[[^\]]*\]", "", setting)
+    parts = base.split(".")
+    for n in range(len(parts), 0, -1):
+        key = FIELD_KEYS.get(".".join(parts[:n]))
+        if key:
+            return key
+    return fallback
+
+
+def restate(text: str) -> str:
+    """``text`` with Python-API spellings and field names replaced by stack keys."""
+    for pattern, repl in _SPELLINGS:
+        text = re.sub(pattern, repl, text)
+    # Only rewrite a field name where it reads as a setting (followed by =, a space or punctuation).
+    return _FIELD_RE.sub(lambda m: FIELD_KEYS[m.group(1)] if "." in m.group(1) else m.group(1), text)
+
+
+def to_stack(problem: Problem, values: Mapping[str, Any], fallback: str) -> KeyProblem:
+    """``problem`` restated for the stack: its key, the key's value as set, message and fix in keys."""
+    if isinstance(problem, KeyProblem):
+        return problem
+    key = key_for(problem.setting, fallback)
+    value = values.get(key, problem.value)
+    return KeyProblem(key, value, restate(problem.message), restate(problem.fix))
