@@ -9,7 +9,7 @@ A test suite gets one fresh ephemeral stack per session with one line::
 Options (command line, or the ini key in ``pytest.ini``/``pyproject.toml``):
 
 ==================================  ============================  ====================================
-``--mimirkafka-project DIR``        ``mimirkafka_project``        Pulumi project directory (rootdir)
+``--mimirkafka-project=DIR``        ``mimirkafka_project``        Pulumi project dir (rootdir-relative)
 ``--mimirkafka-base-stack NAME``    ``mimirkafka_base_stack``     stack whose config is copied (local)
 ``--mimirkafka-override K=V``       ``mimirkafka_overrides``      more stack config (repeat / lines)
 ``--mimirkafka-keep-on-failure``    ``mimirkafka_keep_on_failure``  keep the stack if a test failed
@@ -18,6 +18,9 @@ Options (command line, or the ini key in ``pytest.ini``/``pyproject.toml``):
 ``--mimirkafka-tls-dir DIR``        ``mimirkafka_tls_dir``        TLS files for the doctor
 ==================================  ============================  ====================================
 
+Give option values with ``=`` (``--mimirkafka-tls-dir=DIR``): pytest looks for the rootdir and ini
+file among path-like arguments.
+
 Importing this module does nothing heavy: pytest loads it in every session of an environment where
 the package is installed, so Pulumi is imported only when the fixture is used.
 """
@@ -25,7 +28,6 @@ the package is installed, so Pulumi is imported only when the fixture is used.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,13 +100,14 @@ def mimirkafka_stack(request: pytest.FixtureRequest) -> Iterator[Any]:
     from mimirkafka.testing.stack import ephemeral_stack
 
     config = request.config
-    project = _opt(config, "mimirkafka_project") or str(config.rootpath)
+    # A relative project directory is relative to the rootdir (where pytest.ini / pyproject.toml is).
+    project = config.rootpath / (_opt(config, "mimirkafka_project") or ".")
     ttl_text = _opt(config, "mimirkafka_ttl")
     overrides = parse_overrides(
         [*config.getini("mimirkafka_overrides"), *config.getoption("mimirkafka_overrides")]
     )
     cm = ephemeral_stack(
-        Path(project),
+        project,
         _opt(config, "mimirkafka_base_stack") or "local",
         overrides=overrides,
         ttl=parse_duration(ttl_text) if ttl_text else DEFAULT_TTL,
