@@ -242,11 +242,11 @@ def broker_accepts_batch(r: Res, cfg: Cfg) -> list[Violation]:
 
 # --- MSK -------------------------------------------------------------------------------------------
 
-#: AWS-managed KMS aliases: MSK needs a customer managed key for SCRAM secrets, and an AWS-managed key at
-#: rest cannot be given a key policy or rotated on your schedule (AWS, "Sign-in credentials authentication
-#: with AWS Secrets Manager": "you must use a customer managed key ... secrets that use the default AWS KMS
-#: key can't be used with Amazon MSK", https://docs.aws.amazon.com/msk/latest/developerguide/msk-password.html;
-#: shared/reference/msk-aws.md section 4).
+#: AWS-managed KMS aliases. MSK SCRAM secrets need a customer managed key: "A secret created with the default
+#: AWS KMS key cannot be used with an Amazon MSK cluster" and "Your secret name must begin with the prefix
+#: AmazonMSK_" (https://docs.aws.amazon.com/msk/latest/developerguide/msk-password-tutorial.html; also
+#: msk-password-limitations.html). At rest, without a key MSK uses the AWS managed key alias/aws/kafka
+#: (https://docs.aws.amazon.com/msk/latest/developerguide/msk-working-with-encryption.html).
 AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
 
 
@@ -262,9 +262,9 @@ def msk_encryption(r: Res, cfg: Cfg) -> list[Violation]:
     """MSK provisioned: TLS only in transit (client-broker and in-cluster), a customer managed key at rest.
 
     ``encryptionInTransit.clientBroker`` is one of TLS, TLS_PLAINTEXT, PLAINTEXT and defaults to TLS;
-    ``inCluster`` defaults to true (pulumi-aws ``msk/cluster`` ``ClusterEncryptionInfoEncryptionInTransit``;
-    AWS MSK API ``EncryptionInTransit``). Without ``encryptionAtRestKmsKeyArn`` MSK uses the AWS managed
-    key ``aws/kafka``.
+    ``inCluster`` defaults to true (AWS CloudFormation ``AWS::MSK::Cluster EncryptionInTransit``,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionintransit.html).
+    Without ``encryptionAtRestKmsKeyArn`` MSK uses the AWS managed key ``alias/aws/kafka``.
     """
     if r.type != MSK_CLUSTER:
         return []
