@@ -151,8 +151,8 @@ def ingester_layout(values: Mapping[str, Any]) -> IngesterLayout | None:
     The chart runs ``ceil(replicas / zones)`` ingesters in each zone when zone awareness is on, and all
     ``replicas`` in one group otherwise (grafana/mimir operations/helm/charts/mimir-distributed/templates/
     _helpers.tpl, ``mimir.zoneAwareReplicationMap``: ``div (add $requestedReplicas $numberOfZones -1)
-    $numberOfZones``). Zone awareness needs at least 3 zones there; without a zone list the smallest
-    count (3) is assumed, the most ingesters per zone.
+    $numberOfZones``). Without a zone list the chart's default applies: zone-a, zone-b, zone-c
+    (operations/helm/charts/mimir-distributed/values.yaml @000dee89, ``ingester.zoneAwareReplication.zones``).
     """
     replicas = as_int(get(values, "ingester.replicas"))
     if replicas is None:
@@ -199,7 +199,9 @@ def _relevant(p: Problem, known_kafka_version: bool, known_layout: bool) -> bool
     return known_layout or not p.setting.startswith("ingesters")
 
 
-#: Components that always run, and those that run only with a values switch (chart values key, switch).
+#: Components that always run, and those that run only with a values switch (values path, chart default):
+#: ``ruler.enabled: true`` in mimir-distributed values.yaml @000dee89; the ruler query-frontend only with
+#: ``ruler.remoteEvaluationDedicatedQueryPath`` (templates/ruler-query-frontend, see mimir/components.py).
 ALWAYS_RUNNING = ("distributor", "ingester", "query_frontend")
 SWITCHED = {
     "ruler": ("ruler.enabled", True),
