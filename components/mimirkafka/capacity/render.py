@@ -65,6 +65,11 @@ def to_yaml(p: CapacityPlan) -> str:
         "# Merge into stacks/Pulumi.<stack>.yaml; `mimirkafka capacity --output json` has every rule\n"
         "# and source.\n"
     )
+    if "autoscaling_max_gib" in p.figures:
+        # No stack key carries MSK storage auto-scaling yet: say what to set instead of dropping it.
+        target = p.figures["autoscaling_target_pct"].value
+        top = p.figures["autoscaling_max_gib"].value
+        head += f"# MSK storage auto-scaling (no stack key): target {target:g} %, max {top:,} GiB/broker.\n"
     body = {"config": {f"{PROJECT}:{k}": v for k, v in stack_values(p).items()}}
     return head + yaml.safe_dump(body, sort_keys=False)
 
