@@ -89,16 +89,16 @@ def test_local_stack_preview_passes_the_pack(
     assert result.change_summary.get("create", 0) >= 3  # the topic, the user and the ACLs were previewed
 
 
-def foreign_program(chart_dir: Path) -> None:
-    """A team's own program: no mimirkafka import, raw providers, and three mistakes."""
+def foreign_program(chart_dir: Path, fixed: bool = False) -> None:
+    """A team's own program: no mimirkafka import, raw providers, and three mistakes (unless ``fixed``)."""
     kp = kafka.Provider("kafka", bootstrap_servers=["127.0.0.1:9"])
     kafka.Topic(
         "ingest",
         name="mimir-ingest",
-        partitions=2,
+        partitions=4 if fixed else 2,
         replication_factor=3,
-        config={"max.message.bytes": "1048576", "min.insync.replicas": "2"},
-        opts=pulumi.ResourceOptions(provider=kp),
+        config={"max.message.bytes": "16000000" if fixed else "1048576", "min.insync.replicas": "2"},
+        opts=pulumi.ResourceOptions(provider=kp, protect=fixed),
     )
     kube = k8s.Provider("k8s", kubeconfig=UNREACHABLE_KUBECONFIG)
     kafka_cfg = {
@@ -107,7 +107,7 @@ def foreign_program(chart_dir: Path) -> None:
         "auto_create_topic_enabled": False,
         "sasl_mechanism": "SCRAM-SHA-512",
         "sasl_username": "mimir",
-        "sasl_password": "hunter2-in-clear",
+        "sasl_password": "${MIMIR_KAFKA_SASL_PASSWORD}" if fixed else "hunter2-in-clear",
     }
     k8s.helm.v3.Release(
         "mimir",
@@ -126,10 +126,15 @@ def foreign_program(chart_dir: Path) -> None:
     )
 
 
-def test_foreign_program_is_caught_by_the_engine(policy_sandbox: PulumiSandbox, tmp_path: Path) -> None:
-    chart = tmp_path / "charts" / "mimir-distributed"
+def stub_chart(root: Path) -> Path:
+    chart = root / "charts" / "mimir-distributed"
     chart.mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: mimir-distributed\nversion: 6.1.0\n")
+    return chart
+
+
+def test_foreign_program_is_caught_by_the_engine(policy_sandbox: PulumiSandbox, tmp_path: Path) -> None:
+    chart = stub_chart(tmp_path)
     sb = with_backend(policy_sandbox, tmp_path / "state")
     stack = inline_stack(sb, "team-mimir", "prod", lambda: foreign_program(chart))
     with pytest.raises(auto.CommandError) as err:
@@ -153,3 +158,14 @@ def test_foreign_program_is_caught_by_the_engine(policy_sandbox: PulumiSandbox, 
     assert "Fix: set topic.partitions to at least 4" in text
     assert "producer_max_record_size_bytes=15983616 is larger than" in text
     assert all("Fix: " in m for _, m in found)
+
+
+def test_foreign_program_with_the_fixes_applied_passes(policy_sandbox: PulumiSandbox, tmp_path: Path) -> None:
+    """The same program with each fix the report gave: the engine lets it through (so the failures above
+    come from the mistakes, not from the pack failing on a foreign program)."""
+    chart = stub_chart(tmp_path)
+    sb = with_backend(policy_sandbox, tmp_path / "state")
+    stack = inline_stack(sb, "team-mimir", "prod", lambda: foreign_program(chart, fixed=True))
+    result = stack.preview(policy_packs=[str(PACK)], policy_pack_configs=[str(PACK_CONFIG)])
+    assert "✅ mimirkafka@v0.1.0" in result.stdout, result.stdout
+    assert violations(result.stdout) == [], result.stdout
