@@ -87,7 +87,7 @@ class Problems:
             return
         if len(self._errors) == 1 and self._errors[0].problems == self.found:
             raise self._errors[0]  # one check failed alone: keep its type (e.g. TopicReplacementRefused)
-        raise ContractError(list(dict.fromkeys(self.found)))
+        raise ContractError(list({str(p): p for p in self.found}.values()))
 
 
 def given_password(contract: IngestStorageContract) -> Any | None:

@@ -129,6 +129,11 @@ class _Collect:
         self.problems.append(sc.KeyProblem(key, self.values.get(key), message, fix))
 
 
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """``problems`` without repeats (two checks may find the same thing), in order."""
+    return list({str(p): p for p in problems}.values())
+
+
 def _fix_of(error: BaseException) -> str:
     text = str(error)
     return text.split(" Fix: ", 1)[1] if " Fix: " in text else "see docs/stacks.md for this key"
@@ -647,10 +652,10 @@ def plan_stack(
         endpoint = planned_endpoint(cfg, contract, kafka_plan)
         mimir = c.run(lambda: plan_mimir_side(cfg, contract, endpoint, iam), "mimirExtraValues")
     if c.problems:
-        raise sc.StackConfigError(list(dict.fromkeys(c.problems)), stack=stack)
+        raise sc.StackConfigError(_unique(c.problems), stack=stack)
     assert mimir is not None
     warned = [*contract_warnings(contract), *getattr(kafka_plan, "warnings", ()), *mimir.warnings]
-    warnings = tuple(dict.fromkeys(to_stack(w, values, "kafkaKind") for w in warned))
+    warnings = tuple(_unique([to_stack(w, values, "kafkaKind") for w in warned]))
     render_dir = (root / cfg.render_dir / stack).resolve() if cfg.render_only else None
     return StackPlan(
         project=project,

@@ -129,8 +129,19 @@ def restate(text: str) -> str:
     """``text`` with Python-API spellings and field names replaced by stack keys."""
     for pattern, repl in _SPELLINGS:
         text = re.sub(pattern, repl, text)
-    # Only rewrite a field name where it reads as a setting (followed by =, a space or punctuation).
-    return _FIELD_RE.sub(lambda m: FIELD_KEYS[m.group(1)] if "." in m.group(1) else m.group(1), text)
+
+    # Dotted names (topic.partitions) are always settings; a bare name (brokers, mimir_version) only
+    # where it reads as one: "set X ...", "X=", "X >= n", "X <= n".
+    def field(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if "." in name:
+            return FIELD_KEYS[name]
+        before, after = text[: m.start()], text[m.end() :]
+        if before.endswith("set ") or re.match(r"\s*(=|>=|<=)", after):
+            return FIELD_KEYS[name]
+        return name
+
+    return _FIELD_RE.sub(field, text)
 
 
 def to_stack(problem: Problem, values: Mapping[str, Any], fallback: str) -> KeyProblem:
