@@ -52,7 +52,7 @@ def run():
 
 run()
 eps = [e.value for e in md.entry_points(group="pytest11") if e.name == "mimirkafka"]
-import mimirkafka.testing.pytest_plugin, mimirkafka.testing.stack  # the plugin and the helper import
+import mimirkafka.testing.stack, mimirkafka.testing.reaper  # (the plugin module needs pytest)
 print(json.dumps({
     "versions": {n: md.version(n) for n in ("pulumi", "pulumi-aws", "pulumi-kafka", "pulumi-kubernetes",
                                                "PyYAML", "cryptography", "kafka-python")},
