@@ -12,7 +12,7 @@ Property values are plain Python (dicts, lists, str, numbers) with two markers:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +159,3 @@ class Violation:
     def __str__(self) -> str:
         return f"{self.message}. Fix: {self.fix}"
 
-
-def stacks_of(resources: Iterable[Res]) -> set[str]:
-    return {r.stack for r in resources if r.stack}
