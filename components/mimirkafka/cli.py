@@ -12,6 +12,7 @@ from typing import NoReturn
 #: subcommand -> module with ``register``; imported only when the command line is parsed.
 SUBCOMMANDS: dict[str, str] = {
     "doctor": "mimirkafka.doctor.cli",
+    "plan": "mimirkafka.stack.report",
     "capacity": "mimirkafka.capacity.cli",
     "ephemeral": "mimirkafka.testing.cli",
     "deployer-policy": "mimirkafka.kafka.deployer_policy_cli",

@@ -130,7 +130,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         #: provider's real "not found" error, i.e. a first deployment.
         self.kafka_topics: dict[str, dict[str, Any] | Exception] = {}
         #: What the engine's builtin ``readStackOutputs`` answers: the stack's last outputs, by the
-        #: fully qualified stack name (absent: a stack that never ran, i.e. no outputs).
+        #: fully qualified stack name, or ``"*"`` for any (absent: a stack that never ran: no outputs).
         self.stack_outputs: dict[str, dict[str, Any]] = {}
 
     # -- pulumi.runtime.Mocks -------------------------------------------------------------------
@@ -178,7 +178,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             return {"version": version, "status": "ACTIVE", "id": version}, None
         if token == "pulumi:pulumi:readStackOutputs":
             name = str(args.args.get("name"))
-            return {"name": name, "outputs": self.stack_outputs.get(name, {}), "secretOutputNames": []}, []
+            outputs = self.stack_outputs.get(name, self.stack_outputs.get("*", {}))
+            return {"name": name, "outputs": outputs, "secretOutputNames": []}, []
         if token == "kafka:index:getTopic":
             name = str(args.args.get("name"))
             live = self.kafka_topics.get(name)

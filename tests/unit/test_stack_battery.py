@@ -110,3 +110,60 @@ def test_registrations_are_counted(tmp_path: Path) -> None:
     seen = registrations(mocks)
     assert any(t.startswith("mimirkafka:kafka:KraftStatefulSetKafka::") for t in seen)
     assert any(t.startswith("pulumi:providers:kubernetes::") for t in seen)
+
+
+#: The topic guard on every kind: the stack's last ``kafkaTopicState`` (read through the engine's
+#: ``readStackOutputs``) against the plan. (stack, deployed state, the key the refusal names)
+SHRINKS = [
+    ("dev", {"name": "mimir-ingest", "partitions": 64, "cluster": "kafka/mimir-kafka"}, "topicPartitions"),
+    (
+        "staging",
+        {"name": "mimir-ingest", "partitions": 64, "cluster": "mimir/mimir-kafka"},
+        "topicPartitions",
+    ),
+    ("prod", {"name": "mimir-ingest", "partitions": 128, "cluster": "mimir-prod"}, "topicPartitions"),
+    ("prod-iam", {"name": "mimir-ingest", "partitions": 64, "cluster": "mimir-other"}, "kafkaClusterName"),
+    ("byo", {"name": "mimir-ingest", "partitions": 64, "cluster": None}, "topicPartitions"),
+    ("local", {"name": "mimir-ingest-old", "partitions": 3, "cluster": None}, "topicName"),
+]
+
+
+@pytest.mark.parametrize(("stack", "state", "key"), SHRINKS, ids=[s[0] for s in SHRINKS])
+def test_shrink_rename_or_move_refused_from_the_last_outputs(
+    stack: str, state: dict[str, Any], key: str, tmp_path: Path
+) -> None:
+    config = stack_config(stack)
+    (tmp_path / ".local").mkdir()
+    (tmp_path / ".local" / "broker.json").write_text(json.dumps(broker_info_doc()))
+    mocks = RecordingMocks()
+    mocks.stack_outputs["*"] = {"kafkaTopicState": state}
+
+    def prog() -> Any:
+        pulumi.runtime.set_all_config(config, [f"mimir-kafka:{k}" for k in TEST_SECRETS])
+        return program.run(root=tmp_path)
+
+    with pytest.raises(StackConfigError) as err:
+        run_program(prog, mocks=mocks, config=config, project="mimir-kafka", stack=stack)
+    assert registrations(mocks) == []
+    assert any(p.setting == key for p in err.value.problems), str(err.value)
+    assert any(t == "pulumi:pulumi:readStackOutputs" for t, _ in mocks.calls)
+
+
+def test_the_same_topic_state_passes(tmp_path: Path) -> None:
+    """What the last update exported is accepted unchanged (the guard is not a blanket refusal)."""
+    config = stack_config("staging")
+    mocks = RecordingMocks()
+    mocks.stack_outputs["*"] = {
+        "kafkaTopicState": {"name": "mimir-ingest", "partitions": 32, "cluster": "mimir/mimir-kafka"}
+    }
+
+    def prog() -> Any:
+        pulumi.runtime.set_all_config(config, [f"mimir-kafka:{k}" for k in TEST_SECRETS])
+        return program.run(root=tmp_path)
+
+    run = run_program(prog, mocks=mocks, config=config, project="mimir-kafka", stack="staging")
+    assert run.exports["kafkaTopicState"] == {
+        "name": "mimir-ingest",
+        "partitions": 32,
+        "cluster": "mimir/mimir-kafka",
+    }

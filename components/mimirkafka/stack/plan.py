@@ -103,15 +103,16 @@ class StackPlan:
 class _Collect:
     """Runs each planning step, collecting its problems (in stack keys) instead of stopping."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> None:
         self.values = values
+        self.overrides = overrides or {}
         self.problems: list[Problem] = []
 
     def run(self, step: Callable[[], T], fallback_key: str) -> T | None:
         try:
             return step()
         except ContractError as e:
-            self.problems.extend(to_stack(p, self.values, fallback_key) for p in e.problems)
+            self.problems.extend(to_stack(p, self.values, fallback_key, self.overrides) for p in e.problems)
         except ValueError as e:
             # A component check that has not yet joined the ContractError base: still never raw.
             self.problems.append(
@@ -582,7 +583,8 @@ def plan_stack(
     except sc.StackConfigError as e:
         raise sc.StackConfigError(e.problems, stack=stack) from None
     values = sc.values_with_defaults(raw)
-    c = _Collect(values)
+    # An existing cluster is known by the admin bootstrap list (the topic guard's "cluster").
+    c = _Collect(values, {"cluster": "kafkaAdminBootstrap"} if cfg.kafka.kind == "existing" else None)
     k = cfg.kafka
     addresses: tuple[str, ...] = k.bootstrap
     pems: dict[str, Any] = {}

@@ -74,6 +74,8 @@ FIELD_KEYS: dict[str, str] = {
     "admin.password": "kafkaAdminPassword",
     "admin.aws_region": "kafkaAdminAuth",
     "admin": "kafkaAdminBootstrap",
+    # the topic guard: the cluster holding the topic (MSK/Strimzi/KRaft name; existing: see plan.py)
+    "cluster": "kafkaClusterName",
     "settings.extra_values": "mimirExtraValues",
     "extra_values": "mimirExtraValues",
     "settings.release_name": "mimirReleaseName",
@@ -144,10 +146,14 @@ def restate(text: str) -> str:
     return _FIELD_RE.sub(field, text)
 
 
-def to_stack(problem: Problem, values: Mapping[str, Any], fallback: str) -> KeyProblem:
-    """``problem`` restated for the stack: its key, the key's value as set, message and fix in keys."""
+def to_stack(
+    problem: Problem, values: Mapping[str, Any], fallback: str, overrides: Mapping[str, str] | None = None
+) -> KeyProblem:
+    """``problem`` restated for the stack: its key, the key's value as set, message and fix in keys.
+
+    ``overrides``: setting -> key where the kind decides (an existing cluster is its bootstrap list)."""
     if isinstance(problem, KeyProblem):
         return problem
-    key = key_for(problem.setting, fallback)
+    key = (overrides or {}).get(problem.setting) or key_for(problem.setting, fallback)
     value = values.get(key, problem.value)
     return KeyProblem(key, value, restate(problem.message), restate(problem.fix))
