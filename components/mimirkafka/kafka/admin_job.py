@@ -219,32 +219,34 @@ def kubernetes_job_route(
         )
         # kafka-run-class.sh appends $CLASSPATH to the tools' classpath.
         env.append({"name": "CLASSPATH", "value": jar})
-    job = k8s.batch.v1.Job(
-        f"{name}-admin-job",
-        metadata={"name": jname, "namespace": settings.job_namespace, "labels": labels},
-        spec={
-            "backoff_limit": 2,
-            "active_deadline_seconds": settings.job_deadline_seconds,
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "service_account_name": settings.job_service_account,
-                    "restart_policy": "Never",
-                    "init_containers": init,
-                    "containers": [
-                        {
-                            "name": "admin",
-                            "image": settings.job_image,
-                            "command": ["sh", f"{CONFIG_DIR}/admin.sh"],
-                            "env": env,
-                            "volume_mounts": mounts,
-                            "termination_message_policy": "FallbackToLogsOnError",
-                        }
-                    ],
-                    "volumes": volumes,
-                },
+    metadata: Any = {"name": jname, "namespace": settings.job_namespace, "labels": labels}
+    spec: Any = {
+        "backoff_limit": 2,
+        "active_deadline_seconds": settings.job_deadline_seconds,
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "service_account_name": settings.job_service_account,
+                "restart_policy": "Never",
+                "init_containers": init,
+                "containers": [
+                    {
+                        "name": "admin",
+                        "image": settings.job_image,
+                        "command": ["sh", f"{CONFIG_DIR}/admin.sh"],
+                        "env": env,
+                        "volume_mounts": mounts,
+                        "termination_message_policy": "FallbackToLogsOnError",
+                    }
+                ],
+                "volumes": volumes,
             },
         },
+    }
+    job = k8s.batch.v1.Job(
+        f"{name}-admin-job",
+        metadata=metadata,
+        spec=spec,
         opts=merge_opts(
             opts,
             pulumi.ResourceOptions(depends_on=[cm], replace_on_changes=["spec"], delete_before_replace=True),

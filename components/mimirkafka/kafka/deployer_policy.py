@@ -441,7 +441,7 @@ def inputs_from_msk_args(
         account_id=account_id,
         cluster_name=args.cluster_name or "msk",
         topic_name=args.contract.topic.name,
-        topic_route=route.value,  # type: ignore[arg-type]
+        topic_route=route.value,
         acls=provisioned and args.acl_enforcement is not AclEnforcement.OFF,  # type: ignore[union-attr]
         ephemeral_topic=not args.protection.protect and not args.protection.retain_on_delete,
         scram=args.contract.sasl.mechanism is SaslMechanism.SCRAM_SHA_512,

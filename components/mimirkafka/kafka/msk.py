@@ -278,6 +278,7 @@ class MskKafka(pulumi.ComponentResource):
         # --- topic and ACLs (control plane or a Kafka-protocol route) ---------------------------
         self.scram_credential = None  # MSK's SCRAM users are Secrets Manager secrets, not Kafka credentials
         self.acls: list[pulumi.Resource] = []
+        self.topic: pulumi.Resource
         if p.admin is None:
             self.topic = control_plane_topic(
                 name,
