@@ -62,7 +62,7 @@ def test_defaults() -> None:
     cfg = parse({"kafkaBootstrap": "k:9092"})
     assert cfg.kafka.kind == "existing" and cfg.kafka.auth == "scram-sha-512"
     assert cfg.topic.name == "mimir-ingest" and cfg.topic.partitions == 16
-    assert str(cfg.mimir.version) == "3.1.2" and cfg.mimir.chart_version == "6.1.0"
+    assert str(cfg.mimir.version) == "3.1.3" and cfg.mimir.chart_version == "6.1.0"
 
 
 def test_strings_from_the_cli_are_coerced() -> None:

@@ -24,6 +24,8 @@ from mimirkafka.contract.model import KafkaFlavor, MimirVersion
 from mimirkafka.stack.keys import (  # noqa: F401  (re-exported: the key table is part of this API)
     ADMIN_AUTH_MODES,
     AUTH_MODES,
+    CLIENT_RACK_MODES,
+    CONSUMER_KEYS,
     DEFAULT_FLAVOR,
     KAFKA_KINDS,
     KEYS,
@@ -135,6 +137,12 @@ class MimirSettings:
     eks_oidc_issuer_url: str
     msk_iam_socket_path: str
     extra_values: dict[str, Any]
+    ruler_query_path: bool = True
+    client_rack: str = "zone-name"
+    zone_racks: tuple[str, ...] = ()
+    #: ``ConsumerTuning`` field -> value, as set (the contract checks Mimir's bounds).
+    consumer: dict[str, Any] = field(default_factory=dict)
+    delete_inactive_partition_after: str = "13h"
 
 
 @dataclass(frozen=True)
@@ -553,6 +561,15 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
             "not a valid Helm release name: lower-case letters, digits, '-' and '.', at most 53 characters",
             f"set mimirReleaseName to e.g. {suggestion!r}",
         )
+    rack = p.choice("mimirClientRack", v["mimirClientRack"], CLIENT_RACK_MODES, "zone-name")
+    racks = v["mimirIngesterZoneRacks"]
+    if racks and len(racks) != v["ingesterZones"]:
+        p.add(
+            "mimirIngesterZoneRacks",
+            list(racks),
+            f"names {len(racks)} rack(s) for {v['ingesterZones']} ingester zone(s)",
+            "give exactly one broker rack per zone (or none)",
+        )
     if p.found:
         raise StackConfigError(p.found)
 
@@ -617,6 +634,11 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         eks_oidc_issuer_url=v["eksOidcIssuerUrl"],
         msk_iam_socket_path=v["mskIamSocketPath"],
         extra_values=extra,
+        ruler_query_path=v["mimirRulerQueryPath"],
+        client_rack=rack,
+        zone_racks=v["mimirIngesterZoneRacks"],
+        consumer={field_name: v[key] for key, field_name in CONSUMER_KEYS.items()},
+        delete_inactive_partition_after=v["mimirDeleteInactivePartitionAfter"],
     )
     return StackConfig(
         kafka=kafka,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mimirkafka.contract.model import KafkaFlavor
+from mimirkafka.contract.model import ConsumerTuning, KafkaFlavor, PartitionRingSettings
+from mimirkafka.mimir.compat import DEFAULT_CHART, DEFAULT_MIMIR
 
 KeyType = Literal["string", "integer", "boolean", "array"]
 
@@ -37,6 +38,9 @@ AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer", 
 #: credentials, which no stack key carries).
 ADMIN_AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer")
 OBJECT_STORAGES = ("s3", "minio", "filesystem")
+CLIENT_RACK_MODES = ("zone-name", "off")
+#: Defaults of the consumer tuning keys are the contract's (one source: ``ConsumerTuning``).
+_TUNING = ConsumerTuning()
 POD_IDENTITY_MODES = ("none", "irsa", "pod-identity")
 #: The flavor a kind implies when ``kafkaFlavor`` is empty.
 DEFAULT_FLAVOR = {
@@ -239,12 +243,18 @@ KEYS: tuple[ConfigKey, ...] = (
         "8372224",
     ),
     # --- Mimir ----------------------------------------------------------------------------------------
-    _k("mimirVersion", "string", "3.1.2", "Mimir release (image tag); >= 3.1.2 with Kafka 4.x.", "3.1.2"),
+    _k(
+        "mimirVersion",
+        "string",
+        str(DEFAULT_MIMIR),
+        "Mimir release (image tag); checked against the chart version and the Kafka version.",
+        "3.1.2",
+    ),
     _k(
         "mimirChartVersion",
         "string",
-        "6.1.0",
-        "mimir-distributed chart version (6.1.0 ships Mimir 3.1.2).",
+        str(DEFAULT_CHART),
+        "mimir-distributed chart version (checked against mimirVersion: which flags the chart injects).",
         "6.1.0",
     ),
     _k("mimirNamespace", "string", "mimir", "Kubernetes namespace of Mimir.", "observability"),
@@ -256,7 +266,13 @@ KEYS: tuple[ConfigKey, ...] = (
         "Service account of Mimir's pods (IRSA/Pod Identity).",
         "mimir",
     ),
-    _k("ingesterZones", "integer", 3, "Ingester zones (3 = zone-aware; 1 = no zone awareness).", "1"),
+    _k(
+        "ingesterZones",
+        "integer",
+        3,
+        "Ingester zones: 2 or 3 = zone-aware (chart >= 6.1 with ingest storage), 1 = no zone awareness.",
+        "1",
+    ),
     _k("ingestersPerZone", "integer", 1, "Ingesters per zone; each consumes one partition.", "4"),
     _k(
         "objectStorage",
@@ -331,6 +347,95 @@ KEYS: tuple[ConfigKey, ...] = (
         "Any other chart values (YAML mapping), deep-merged last.",
         "'{querier: {replicas: 3}}'",
     ),
+    _k(
+        "mimirRulerQueryPath",
+        "boolean",
+        True,
+        "Ruler remote evaluation through the chart's dedicated ruler query path "
+        "(ruler.remoteEvaluationDedicatedQueryPath); Grafana's jsonnet requires remote evaluation with "
+        "ingest storage.",
+        "true",
+    ),
+    _k(
+        "mimirClientRack",
+        "string",
+        "zone-name",
+        f"Ingesters' Kafka client rack: one of {', '.join(CLIENT_RACK_MODES)} (zone-name: the chart's "
+        "per-zone rack, matching brokers only when mimirIngesterZoneRacks names the zones after "
+        "their racks).",
+        "off",
+    ),
+    _k(
+        "mimirIngesterZoneRacks",
+        "array",
+        [],
+        "One broker rack per ingester zone (MSK: AZ IDs; Strimzi: the nodes' zone label values); the zones "
+        "take these names so rack-aware fetching engages.",
+        '["use1-az1", "use1-az2", "use1-az4"]',
+    ),
+    _k(
+        "mimirFetchConcurrencyMax",
+        "integer",
+        _TUNING.fetch_concurrency_max,
+        "Ingesters' -ingest-storage.kafka.fetch-concurrency-max (>= 0; 0 disables concurrent fetching).",
+        "8",
+    ),
+    _k(
+        "mimirIngestionConcurrencyMax",
+        "integer",
+        _TUNING.ingestion_concurrency_max,
+        "Ingesters' -ingest-storage.kafka.ingestion-concurrency-max (>= 0; 0 disables).",
+        "4",
+    ),
+    _k(
+        "mimirMaxBufferedBytes",
+        "integer",
+        _TUNING.max_buffered_bytes,
+        "Ingesters' -ingest-storage.kafka.max-buffered-bytes (0 disables; below 2^31-1).",
+        "500000000",
+    ),
+    _k(
+        "mimirTargetConsumerLagAtStartup",
+        "string",
+        _TUNING.target_consumer_lag_at_startup,
+        "Ingesters' -ingest-storage.kafka.target-consumer-lag-at-startup (Go duration).",
+        "5s",
+    ),
+    _k(
+        "mimirMaxConsumerLagAtStartup",
+        "string",
+        _TUNING.max_consumer_lag_at_startup,
+        "Ingesters' -ingest-storage.kafka.max-consumer-lag-at-startup (>= the target lag).",
+        "30s",
+    ),
+    _k(
+        "mimirLastProducedOffsetPollInterval",
+        "string",
+        _TUNING.last_produced_offset_poll_interval,
+        "-ingest-storage.kafka.last-produced-offset-poll-interval (ingesters, query-frontends).",
+        "1s",
+    ),
+    _k(
+        "mimirConsumerGroupOffsetCommitInterval",
+        "string",
+        _TUNING.consumer_group_offset_commit_interval,
+        "Ingesters' -ingest-storage.kafka.consumer-group-offset-commit-interval.",
+        "1s",
+    ),
+    _k(
+        "mimirQueryIngestersWithin",
+        "string",
+        _TUNING.query_ingesters_within,
+        "-querier.query-ingesters-within; mimirDeleteInactivePartitionAfter may not be shorter.",
+        "13h",
+    ),
+    _k(
+        "mimirDeleteInactivePartitionAfter",
+        "string",
+        PartitionRingSettings().delete_inactive_partition_after,
+        "ingester.partition_ring.delete_inactive_partition_after.",
+        "13h",
+    ),
     # --- where the Kubernetes side goes -----------------------------------------------------------------
     _k(
         "renderOnly",
@@ -350,6 +455,17 @@ KEYS: tuple[ConfigKey, ...] = (
     _k("kubeContext", "string", "", "kubeconfig context to deploy to; empty = current context.", "kind-dev"),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
+#: Stack key -> the ``ConsumerTuning`` field it sets.
+CONSUMER_KEYS = {
+    "mimirFetchConcurrencyMax": "fetch_concurrency_max",
+    "mimirIngestionConcurrencyMax": "ingestion_concurrency_max",
+    "mimirMaxBufferedBytes": "max_buffered_bytes",
+    "mimirTargetConsumerLagAtStartup": "target_consumer_lag_at_startup",
+    "mimirMaxConsumerLagAtStartup": "max_consumer_lag_at_startup",
+    "mimirLastProducedOffsetPollInterval": "last_produced_offset_poll_interval",
+    "mimirConsumerGroupOffsetCommitInterval": "consumer_group_offset_commit_interval",
+    "mimirQueryIngestersWithin": "query_ingesters_within",
+}
 SECRET_KEYS = tuple(k.name for k in KEYS if k.secret)
 
 

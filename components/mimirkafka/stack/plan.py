@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.kafka_side import principal_for
 from mimirkafka.contract.model import (
+    ConsumerTuning,
     IngesterLayout,
     IngestStorageContract,
     MskIamSocket,
     NoSasl,
     OAuthBearerStatic,
+    PartitionRingSettings,
     PemMaterial,
     PlainAuth,
     SaslMechanism,
@@ -347,6 +349,10 @@ def chart_settings(cfg: sc.StackConfig, **overrides: Any) -> mv.ChartSettings:
         object_storage=storage,
         msk_iam_sidecar=sidecar,
         extra_values=m.extra_values,
+        ruler_query_path=m.ruler_query_path,
+        client_rack=mv.ClientRack.off()
+        if m.client_rack == "off"
+        else mv.ClientRack(zone_racks=tuple(m.zone_racks)),
     )
     return dataclasses.replace(base, **overrides)
 
@@ -406,6 +412,10 @@ def build_contract(
         consumer_group_prefix=mv.consumer_group_prefix(chart_settings(cfg)),
         # Only an explicit kafkaPrincipal: without it the contract derives User:<username> itself.
         kafka_principal=k.principal or None,
+        consumer=ConsumerTuning(**m.consumer),
+        partition_ring=PartitionRingSettings(
+            delete_inactive_partition_after=m.delete_inactive_partition_after
+        ),
     )
     if k.kind == "msk-serverless":
         from mimirkafka.kafka.msk_serverless import fit_contract_to_serverless
