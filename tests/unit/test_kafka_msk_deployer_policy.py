@@ -161,3 +161,32 @@ def test_cli_prints_the_policy(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("colour: blue\n"))
     assert main(["deployer-policy"]) == 1
     assert "colour='blue': not a deployer-policy input" in capsys.readouterr().err
+
+
+def test_components_export_their_deployer_policy_pinned_to_account_and_region():
+    from mimirkafka.contract import msk_iam
+    from mimirkafka.kafka.msk import MskKafka
+    from mimirkafka.kafka.msk_serverless import (
+        MskServerlessKafka,
+        MskServerlessKafkaArgs,
+        fit_contract_to_serverless,
+    )
+    from mocks import run_program
+
+    c = scram_over_tls(["p:9096"], "mimir", None, flavor=KafkaFlavor.MSK_PROVISIONED, kafka_version="3.9")
+    args = MskKafkaArgs(contract=c, vpc_id="v", subnet_ids=["a", "b", "c"], client_security_group_ids=["sg"])
+    run = run_program(lambda: {"policy": MskKafka("mimir-prod", args).deployer_policy})
+    by = _by_sid(run.exports["policy"])  # mocked invokes: account 123456789012, region eu-west-1
+    assert by["MskCluster"]["Resource"] == [CLUSTER]
+    assert "ScramSecret" in by and "TopicControlPlane" in by
+
+    sl = MskServerlessKafkaArgs(
+        contract=fit_contract_to_serverless(msk_iam("s:9098", socket_path="/run/x.sock")),
+        vpc_id="v",
+        subnet_ids=["a", "b"],
+        client_security_group_ids=["sg"],
+        topic_route=TopicRoute.KUBERNETES_JOB,
+        admin_route=AdminRouteSettings(job_namespace="mimir", job_service_account="admin"),
+    )
+    run = run_program(lambda: {"policy": MskServerlessKafka("sls", sl).deployer_policy})
+    assert "ServerlessVpcEndpoints" in _by_sid(run.exports["policy"])

@@ -34,6 +34,7 @@ from mimirkafka.kafka.msk_plan import StorageAutoscaling
 from mimirkafka.kafka.msk_resources import (
     client_security_group,
     control_plane_topic,
+    kafka_deployer_policy,
     log_warnings,
     managed_tags,
     route_topic,
@@ -348,6 +349,11 @@ class MskKafka(pulumi.ComponentResource):
             "acl_enforcement": p.acl_enforcement.value,
             "topic_route": p.topic_route.value,
         }
+        #: The IAM policy ``pulumi up`` of this component needs (Kafka side; see docs/kafka.md).
+        self.deployer_policy = kafka_deployer_policy(
+            args if args.cluster_name else dataclasses.replace(args, cluster_name=name), self
+        )
+        outputs["deployer_policy"] = self.deployer_policy
         if self.scram_secret_arn is not None:
             outputs["scram_secret_arn"] = self.scram_secret_arn
         self.register_outputs(outputs)

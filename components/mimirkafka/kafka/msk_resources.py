@@ -147,3 +147,21 @@ def storage_autoscaling(
         opts=opts,
     )
     return target, policy
+
+
+def kafka_deployer_policy(args: Any, parent: pulumi.Resource) -> pulumi.Output[dict[str, Any]]:
+    """The deployer's policy for this Kafka component (``deployer_policy.inputs_from_msk_args``), pinned to
+    the provider's partition, region and account (invokes that need no permission beyond authentication)."""
+    import dataclasses
+
+    from mimirkafka.kafka.deployer_policy import deployer_policy, inputs_from_msk_args
+
+    invoke = pulumi.InvokeOptions(parent=parent)
+    inputs = inputs_from_msk_args(args)
+    return pulumi.Output.all(
+        aws.get_partition_output(opts=invoke).partition,
+        aws.get_region_output(opts=invoke).region,
+        aws.get_caller_identity_output(opts=invoke).account_id,
+    ).apply(
+        lambda v: deployer_policy(dataclasses.replace(inputs, partition=v[0], region=v[1], account_id=v[2]))
+    )

@@ -37,7 +37,13 @@ from mimirkafka.kafka.kafka_admin_route import (
     TopicRoute,
     admin_plan,
 )
-from mimirkafka.kafka.msk_resources import client_security_group, log_warnings, managed_tags, route_topic
+from mimirkafka.kafka.msk_resources import (
+    client_security_group,
+    kafka_deployer_policy,
+    log_warnings,
+    managed_tags,
+    route_topic,
+)
 from mimirkafka.kafka.protection import (
     DeployedTopic,
     TopicProtection,
@@ -257,10 +263,15 @@ class MskServerlessKafka(pulumi.ComponentResource):
             },
         )
         self.topic_state = topic_state(self.topic_name, p.admin.partitions, cluster_name)
+        #: The IAM policy ``pulumi up`` of this component needs (Kafka side; see docs/kafka.md).
+        self.deployer_policy = kafka_deployer_policy(
+            args if args.cluster_name else dataclasses.replace(args, cluster_name=name), self
+        )
         self.register_outputs(
             {
                 **self.endpoint.to_outputs(),
                 "topic_state": self.topic_state,
                 "topic_route": p.topic_route.value,
+                "deployer_policy": self.deployer_policy,
             }
         )
