@@ -8,13 +8,14 @@ import pytest
 from mimirkafka.doctor import checks, probes
 from mimirkafka.doctor.inputs import from_flags
 from mimirkafka.doctor.report import Status
+from mimirkafka.doctor.state import CheckState
 
 FLAGS = ["-ingest-storage.kafka.address=k:9092", "-ingest-storage.kafka.topic=t"]
 
 
-def _state(admin: object, mimir_version: str) -> checks._State:
+def _state(admin: object, mimir_version: str) -> CheckState:
     contract = from_flags(FLAGS, {}, mimir_version=mimir_version).contract
-    return checks._State(contract, checks.DoctorOptions(), admin=admin)
+    return CheckState(contract, checks.DoctorOptions(), admin=admin)
 
 
 def _admin(version: object) -> SimpleNamespace:

@@ -12,13 +12,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import kafka.errors as Errors
 from kafka import KafkaAdminClient
 
-from mimirkafka.contract.kafka_side import batch_limit_bytes, principal_for
+from mimirkafka.contract.kafka_side import batch_limit_bytes
 from mimirkafka.contract.model import (
     IngestStorageContract,
     MimirVersion,
@@ -37,56 +36,10 @@ from mimirkafka.doctor.connection import (
 )
 from mimirkafka.doctor.credentials import CredentialError
 from mimirkafka.doctor.report import CheckResult, Report, Status
+from mimirkafka.doctor.state import CheckState, DoctorOptions
 
 #: Mimir 3.1.0/3.1.1 fail to commit offsets against Kafka 4.x (grafana/mimir#15319); 3.1.2 fixes it.
 MIMIR_MIN_FOR_KAFKA_4 = MimirVersion(3, 1, 2)
-
-
-@dataclass(frozen=True)
-class DoctorOptions:
-    #: Deadline of every network step, in seconds.
-    timeout_s: float = 10.0
-    #: Ingesters per zone the topic must cover; ``None`` uses ``contract.ingesters.per_zone``.
-    ingesters_per_zone: int | None = None
-    #: Produce and read back one record of Mimir's maximum record size (leaves that one record).
-    write_test: bool = False
-    #: Send the harmless oversized-batch probe (uploads ~16 MB per partition leader).
-    size_probe: bool = True
-    #: Called with one line before each step (the CLI prints it to stderr).
-    progress: Callable[[str], None] | None = None
-
-
-@dataclass
-class _State:
-    """What earlier checks learned, for the later ones."""
-
-    contract: IngestStorageContract
-    options: DoctorOptions
-    ssl_ctx: ssl.SSLContext | None = None
-    admin: Any = None
-    reachable: list[str] = field(default_factory=list)
-    topic: dict[str, Any] | None = None
-    topic_ops: set[str] = field(default_factory=set)
-    topic_configs: dict[str, str] | None = None
-    broker_configs: dict[str, str] | None = None
-    effective_max_bytes: int | None = None
-
-    @property
-    def topic_name(self) -> str:
-        return self.contract.topic.name
-
-    @property
-    def principal(self) -> str:
-        return principal_for(self.contract) or "Mimir's principal"
-
-    @property
-    def partitions(self) -> list[dict[str, Any]]:
-        return list(self.topic["partitions"]) if self.topic else []
-
-    @property
-    def group(self) -> str:
-        # Mimir's consumer group is the ingester instance ID, e.g. ingester-zone-a-0 (partition 0).
-        return f"{self.contract.consumer_group_prefix}zone-a-0"
 
 
 class _Timeout(Exception):
@@ -119,10 +72,10 @@ def run_checks(contract: IngestStorageContract, options: DoctorOptions | None = 
     """Runs the whole checklist against the live cluster the contract points at. Never raises for
     what it finds; problems become ``fail``/``warn`` lines in the returned :class:`Report`."""
     options = options or DoctorOptions()
-    st = _State(contract, options)
+    st = CheckState(contract, options)
     report = Report(target=f"{','.join(contract.addresses)} topic {contract.topic.name}")
     t0 = time.monotonic()
-    steps: list[tuple[str, str, Callable[[_State], CheckResult], str | None]] = [
+    steps: list[tuple[str, str, Callable[[CheckState], CheckResult], str | None]] = [
         ("config", "Mimir config", _check_config, None),
         ("reachable", "Brokers reachable", _check_reachable, None),
         ("tls", "TLS handshake", _check_tls, "reachable"),
@@ -192,7 +145,7 @@ def _r(status: Status, message: str, fix: str = "") -> CheckResult:
     return CheckResult("", "", status, message, fix)
 
 
-def _check_config(st: _State) -> CheckResult:
+def _check_config(st: CheckState) -> CheckResult:
     """The contract's own rules (Mimir's validation and the package's): no network needed."""
     errs, warns = problems(st.contract), warnings(st.contract)
     if errs:
@@ -218,7 +171,7 @@ def _check_config(st: _State) -> CheckResult:
 # --- connection -----------------------------------------------------------------------------------
 
 
-def _check_reachable(st: _State) -> CheckResult:
+def _check_reachable(st: CheckState) -> CheckResult:
     failures = []
     for addr in st.contract.addresses:
         try:
@@ -242,7 +195,7 @@ def _check_reachable(st: _State) -> CheckResult:
     return _r(Status.PASS, f"TCP connect to {addrs}")
 
 
-def _check_tls(st: _State) -> CheckResult:
+def _check_tls(st: CheckState) -> CheckResult:
     tls = st.contract.tls
     try:
         st.ssl_ctx = ssl_context(st.contract)
@@ -286,7 +239,7 @@ def _check_tls(st: _State) -> CheckResult:
     return _r(status, f"{addr}: {version}{note}", fix)
 
 
-def _check_auth(st: _State) -> CheckResult:
+def _check_auth(st: CheckState) -> CheckResult:
     c = st.contract
     mech = c.sasl.mechanism.value if c.sasl.mechanism is not None else None
     try:
@@ -318,7 +271,7 @@ def _check_auth(st: _State) -> CheckResult:
     return _r(Status.PASS, f"{who} over {tls}; broker speaks Kafka {version}")
 
 
-def _sasl_exchange(st: _State, cfg: dict[str, Any], mech: str) -> CheckResult | None:
+def _sasl_exchange(st: CheckState, cfg: dict[str, Any], mech: str) -> CheckResult | None:
     """A SASL exchange of our own on the first reachable broker: the precise reason, or None if accepted."""
     addr = st.reachable[0]
     try:
@@ -352,7 +305,7 @@ def _sasl_exchange(st: _State, cfg: dict[str, Any], mech: str) -> CheckResult | 
     return _r(Status.FAIL, f"the broker rejected the {mech} credentials: {outcome.error}", fix)
 
 
-def _explain_auth_failure(st: _State, mech: str | None, errors: list[BaseException]) -> CheckResult:
+def _explain_auth_failure(st: CheckState, mech: str | None, errors: list[BaseException]) -> CheckResult:
     def first(kind: type[BaseException]) -> BaseException | None:
         return next((e for e in errors if isinstance(e, kind)), None)
 
@@ -403,7 +356,7 @@ def _speaks_tls(addr: str, timeout_s: float) -> bool:
         return False
 
 
-def _check_version(st: _State) -> CheckResult:
+def _check_version(st: CheckState) -> CheckResult:
     bv = probes.broker_version(st.admin)
     mv = st.contract.mimir_version
     if bv is None:
@@ -430,7 +383,7 @@ def _check_version(st: _State) -> CheckResult:
 # --- topic ----------------------------------------------------------------------------------------
 
 
-def _check_topic(st: _State) -> CheckResult:
+def _check_topic(st: CheckState) -> CheckResult:
     name = st.topic_name
     md = probes.topic_metadata(st.admin, name)
     code = int(md["error_code"])
@@ -460,7 +413,7 @@ def _check_topic(st: _State) -> CheckResult:
     )
 
 
-def _auto_create_verdict(st: _State, metadata_code: int) -> CheckResult:
+def _auto_create_verdict(st: CheckState, metadata_code: int) -> CheckResult:
     from kafka.admin import NewTopic
 
     name = st.topic_name
@@ -495,11 +448,11 @@ def _auto_create_verdict(st: _State, metadata_code: int) -> CheckResult:
     )
 
 
-def _ingesters_per_zone(st: _State) -> int:
+def _ingesters_per_zone(st: CheckState) -> int:
     return st.options.ingesters_per_zone or st.contract.ingesters.per_zone
 
 
-def _check_partitions(st: _State) -> CheckResult:
+def _check_partitions(st: CheckState) -> CheckResult:
     if st.topic is None:
         return _r(
             Status.SKIP,
@@ -516,7 +469,7 @@ def _check_partitions(st: _State) -> CheckResult:
     return _r(Status.PASS, f"{have} partitions >= {need} ingesters per zone")
 
 
-def _check_max_message(st: _State) -> CheckResult:
+def _check_max_message(st: CheckState) -> CheckResult:
     name, need = st.topic_name, batch_limit_bytes(st.contract)
     st.topic_configs = probes.describe_configs(
         st.admin, "topic", name, ["max.message.bytes", "min.insync.replicas"]
@@ -572,7 +525,7 @@ def _check_max_message(st: _State) -> CheckResult:
     return _r(Status.PASS, f"{source} = {st.effective_max_bytes:,} >= {need:,}")
 
 
-def _size_probe(st: _State) -> tuple[bool, str] | None:
+def _size_probe(st: CheckState) -> tuple[bool, str] | None:
     """(fits, detail) from the corrupt-batch probe on one partition per leader broker, or None."""
     batch = probes.corrupt_batch(batch_limit_bytes(st.contract))
     topic_id = st.topic.get("topic_id") if st.topic else None
@@ -600,7 +553,7 @@ def _size_probe(st: _State) -> tuple[bool, str] | None:
     return True, f"checked on {len(seen)} leader broker(s) with a harmless corrupt batch; nothing written"
 
 
-def _check_replica_fetch(st: _State) -> CheckResult:
+def _check_replica_fetch(st: CheckState) -> CheckResult:
     rf = max((len(p["replica_nodes"]) for p in st.partitions), default=0)
     value = (st.broker_configs or {}).get("replica.fetch.max.bytes")
     if rf <= 1:
@@ -622,7 +575,7 @@ def _check_replica_fetch(st: _State) -> CheckResult:
     return _r(Status.PASS, f"replica.fetch.max.bytes = {int(value):,} >= {need:,}")
 
 
-def _check_replication(st: _State) -> CheckResult:
+def _check_replication(st: CheckState) -> CheckResult:
     rf = min(len(p["replica_nodes"]) for p in st.partitions) if st.partitions else 0
     isr = min(len(p["isr_nodes"]) for p in st.partitions) if st.partitions else 0
     raw = (st.topic_configs or {}).get("min.insync.replicas")
@@ -659,11 +612,11 @@ def _check_replication(st: _State) -> CheckResult:
 # --- permissions ----------------------------------------------------------------------------------
 
 
-def _acl_fix(st: _State, op: str, resource: str) -> str:
+def _acl_fix(st: CheckState, op: str, resource: str) -> str:
     return f"kafka-acls --add --allow-principal {st.principal} --operation {op} {resource}"
 
 
-def _check_produce(st: _State) -> CheckResult:
+def _check_produce(st: CheckState) -> CheckResult:
     if "WRITE" not in st.topic_ops:
         return _r(
             Status.FAIL,
@@ -673,7 +626,7 @@ def _check_produce(st: _State) -> CheckResult:
     return _r(Status.PASS, f"{st.principal} may Write to {st.topic_name}")
 
 
-def _check_fetch(st: _State) -> CheckResult:
+def _check_fetch(st: CheckState) -> CheckResult:
     if "READ" not in st.topic_ops:
         return _r(
             Status.FAIL,
@@ -683,7 +636,7 @@ def _check_fetch(st: _State) -> CheckResult:
     return _r(Status.PASS, f"{st.principal} may Read {st.topic_name}")
 
 
-def _check_commit(st: _State) -> CheckResult:
+def _check_commit(st: CheckState) -> CheckResult:
     group, prefix = st.group, st.contract.consumer_group_prefix
     fix = _acl_fix(st, "Read", f"--group {prefix} --resource-pattern-type prefixed")
     deadline = time.monotonic() + st.options.timeout_s

@@ -11,21 +11,18 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from typing import TYPE_CHECKING
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from mimirkafka.contract.model import PRODUCER_BATCH_MAX_BYTES
 from mimirkafka.doctor.connection import client_config
 from mimirkafka.doctor.report import CheckResult, Status
-
-if TYPE_CHECKING:
-    from mimirkafka.doctor.checks import _State
+from mimirkafka.doctor.state import CheckState
 
 WRITE_TEST_KEY = b"mimirkafka-doctor-write-test"
 
 
-def check_write_test(st: _State) -> CheckResult:
+def check_write_test(st: CheckState) -> CheckResult:
     c, opts = st.contract, st.options
     size = c.producer_max_record_size_bytes
     partition = max(p["partition_index"] for p in st.partitions)
