@@ -224,9 +224,65 @@ def contract_from_mimir_config(
     """
     if isinstance(config, str):
         text = expand_env(config, env) if env is not None else config
-        tree = yaml.safe_load(text) or {}
+        try:
+            tree = yaml.safe_load(text) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ContractError(
+                [Problem("config", "<text>", f"not valid YAML{where}", "give Mimir's YAML configuration")]
+            ) from None
     else:
         tree = _expand_tree(dict(config), env) if env is not None else dict(config)
+    _require_mappings(tree)
+    try:
+        return _contract_from_tree(
+            tree, flavor, mimir_version, kafka_version, ingesters, topic, consumer_group_prefix
+        )
+    except (TypeError, ValueError, AttributeError) as e:
+        if isinstance(e, ContractError):
+            raise
+        raise ContractError(
+            [
+                Problem(
+                    "ingest_storage.kafka",
+                    "",
+                    f"a setting has the wrong type or shape ({type(e).__name__}: {e})",
+                    "give numbers for sizes and counts, strings for names, mappings for sections",
+                )
+            ]
+        ) from None
+
+
+def _require_mappings(tree: Any) -> None:
+    """The config and its ``ingest_storage``/``ingest_storage.kafka`` sections are mappings, or a Problem."""
+    section, path = tree, "config"
+    for name in ("ingest_storage", "kafka", None):
+        if section is not None and not isinstance(section, Mapping):
+            raise ContractError(
+                [
+                    Problem(
+                        path,
+                        type(section).__name__,
+                        "must be a YAML mapping",
+                        f"write {path} as key: value pairs",
+                    )
+                ]
+            )
+        if name is None or section is None:
+            return
+        section, path = section.get(name), name if path == "config" else f"{path}.{name}"
+
+
+def _contract_from_tree(
+    tree: Mapping[str, Any],
+    flavor: KafkaFlavor,
+    mimir_version: MimirVersion | str,
+    kafka_version: str,
+    ingesters: IngesterLayout | None,
+    topic: TopicSettings | None,
+    consumer_group_prefix: str,
+) -> IngestStorageContract:
     ingest = tree.get("ingest_storage") or {}
     kafka = ingest.get("kafka") or {}
     base_topic = topic or TopicSettings()
