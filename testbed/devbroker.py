@@ -358,6 +358,10 @@ logger.authorizer.level = info
 """
 
 
+class BrokerError(RuntimeError):
+    """The broker cannot start; the message says why and what to do."""
+
+
 class Broker:
     """Owns one broker process. ``start()`` returns a :class:`BrokerInfo`; ``stop()`` kills the group."""
 
@@ -372,9 +376,15 @@ class Broker:
     def start(self, timeout: float = 120.0) -> BrokerInfo:
         t0 = time.monotonic()
         if not (self.libs / "kafka_2.13-4.1.1.jar").exists() and not list(self.libs.glob("kafka_2.13-*.jar")):
-            raise RuntimeError(f"no Kafka jars in {self.libs}; run scripts/toolchain")
+            raise BrokerError(f"no Kafka jars in {self.libs}; run scripts/toolchain")
         pki_dir = self.workdir / "pki"
         data_dir = self.workdir / "data"
+        if data_dir.exists() and any(data_dir.iterdir()):
+            # A formatted log dir belongs to another cluster id and other credentials: never reuse it.
+            raise BrokerError(
+                f"work dir {self.workdir} already holds a broker's data; remove it "
+                f"(rm -rf {self.workdir}) or pass another --workdir"
+            )
         pki_dir.mkdir(parents=True, exist_ok=True)
         pki = _write_pki(pki_dir)
         passwords = {
@@ -532,7 +542,17 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    info = broker.start()
+    try:
+        info = broker.start()
+    except BrokerError as e:
+        print(f"devbroker: {e}", file=sys.stderr)
+        return 3
+    except subprocess.CalledProcessError as e:
+        tail = (e.stderr or "").strip().splitlines()[-3:]
+        print(
+            f"devbroker: {e.cmd[-1] if e.cmd else 'a Kafka tool'} failed: {' | '.join(tail)}", file=sys.stderr
+        )
+        return 3
     try:
         args.info.parent.mkdir(parents=True, exist_ok=True)
         args.info.write_text(info.to_json())
