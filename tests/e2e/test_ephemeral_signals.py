@@ -85,3 +85,18 @@ def test_hard_kill_during_up_leaves_a_stack_the_reaper_removes(
     print(f"[e2e] state files of the reaped stack: {files}")
     assert "mkeph-killed-1.json" not in files and "mkeph-killed-1.pulumi-tags" not in files, files
     assert not list(state.glob(".pulumi/locks/**/*.json")), "lock files left"
+
+
+def test_ctrl_c_during_up_destroys_and_removes_the_stack(
+    sandbox: PulumiSandbox, broker: BrokerInfo, admin: KafkaAdminClient, tmp_path: Path
+) -> None:
+    """Ctrl-C in a terminal: SIGINT to the whole foreground process group (Python and `pulumi`)."""
+    bed = make_bed(sandbox, broker, tmp_path)
+    proc = child(bed, "--id", "ctrlc-1", "--no-doctor")
+    read_until(proc, "creating")
+    os.killpg(proc.pid, signal.SIGINT)
+    out, _ = proc.communicate(timeout=180)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in out, out[-3000:]
+    assert "[ephemeral] stack mkeph-ctrlc-1: destroy" in out, out[-3000:]
+    assert stacks_in_backend(bed.env) == []
+    assert nothing_left(admin, "mkeph-ctrlc-1-")
