@@ -66,3 +66,34 @@ def test_refuses_a_missing_base_stack_or_project_before_creating_anything(tmp_pa
     ):
         pytest.fail("the block must not run")
     assert list(work_root.iterdir()) == []
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_expiry_key_is_set_once_the_stack_declares_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until stack/keys.py declares ``expiresAt`` the expiry lives in the stack tags only; then the
+    package's own program gets it as config too (labels/tags on resources)."""
+    from mimirkafka.testing import stack as st
+
+    seen: list[dict] = []
+
+    def fake_create(stack_name: str, project_name: str, program: object, opts: object) -> None:
+        path = Path(opts.work_dir) / "stacks" / f"Pulumi.{stack_name}.yaml"  # type: ignore[attr-defined]
+        seen.append(yaml.safe_load(path.read_text())["config"])
+        raise _Stop
+
+    monkeypatch.setattr(st.auto, "create_stack", fake_create)
+    for declared in (False, True):
+        keys = {"topicName"} | ({st.EXPIRY_KEY} if declared else set())
+        monkeypatch.setattr(st, "_stack_keys", lambda keys=keys: keys)
+        with pytest.raises(_Stop), ephemeral_stack(REPO, "local", work_root=tmp_path, on_output=None):
+            pytest.fail("the block must not run")
+    without, with_key = seen
+    assert "mimir-kafka:expiresAt" not in without
+    assert with_key["mimir-kafka:expiresAt"].endswith("Z")
+    assert with_key["mimir-kafka:topicProtect"] == "false"
+    assert list(tmp_path.iterdir()) == [], "the workspace is removed when creation fails"

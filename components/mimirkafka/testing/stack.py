@@ -222,6 +222,17 @@ def run_doctor(
     return run_checks(contract, opts)
 
 
+#: Stack config key for the expiry label/tag on resources (proposed to the stack's owner; used when
+#: ``mimirkafka.stack.keys`` declares it).
+EXPIRY_KEY = "expiresAt"
+
+
+def _stack_keys() -> set[str]:
+    from mimirkafka.stack.keys import KEYS_BY_NAME
+
+    return set(KEYS_BY_NAME)
+
+
 @contextlib.contextmanager
 def ephemeral_stack(
     project_dir: str | Path = ".",
@@ -262,6 +273,10 @@ def ephemeral_stack(
     work_dir = Path(tempfile.mkdtemp(prefix=f"{nm.stack}-", dir=work_root))
     # Rendered files (renderOnly stacks) go to the workspace, not into the project: removed with it.
     generated = {**nm.config_overrides(), "renderDir": str(work_dir / "rendered")}
+    if program is None and EXPIRY_KEY in _stack_keys():
+        # The package's own program labels/tags what takes a label with the expiry (once the stack
+        # declares the key; until then the expiry lives in the stack tags only).
+        generated[EXPIRY_KEY] = expiry.iso(expires_at)
     for key, value in {**generated, **dict(overrides or {})}.items():
         config[_qualify(project, key)] = value
     secret_values = dict(secrets or {})
