@@ -158,10 +158,13 @@ def main(argv: list[str] | None = None) -> int:
 
             from mimirkafka.stack import deploy
 
+            def local_program() -> None:
+                deploy.run(root=project)
+
             local = auto.create_or_select_stack(
                 stack_name="local",
                 project_name="mimir-kafka",
-                program=lambda: deploy.run(root=project),
+                program=local_program,
                 opts=auto.LocalWorkspaceOptions(work_dir=str(project), env_vars=env),
             )
             local.set_config("kafkaPassword", auto.ConfigValue("bench-password-123456", secret=True))
@@ -179,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             for st in (local, bare):
                 st.up()
-            n_local = len(local.export_stack().deployment["resources"])
-            n_bare = len(bare.export_stack().deployment["resources"])
+            n_local = len((local.export_stack().deployment or {})["resources"])
+            n_bare = len((bare.export_stack().deployment or {})["resources"])
             t_local = _median_preview(local, args.runs)
             t_bare = _median_preview(bare, args.runs)
             print(
