@@ -1,9 +1,26 @@
 """What each Kafka flavor offers and accepts: mechanisms, limits, settable configs, ports and quirks.
 
-Sources: shared/reference/msk-aws.md (MSK provisioned, Express, Serverless), selfmanaged-kafka.md
-(Strimzi, Apache image, Redpanda, WarpStream, Confluent Platform) and WarpStream's "Enable Agent
-Authentication" page (SASL/PLAIN and SASL/SCRAM-SHA-512, TLS and mTLS on the Kafka port). The Confluent
-Cloud traits are from memory of Confluent's documentation, not from the reference notes.
+Sources:
+
+* MSK provisioned, Express and Serverless: the AWS MSK developer guide
+  (https://docs.aws.amazon.com/msk/latest/developerguide/), pages msk-configuration-properties,
+  msk-configuration-express-read-write, msk-configuration-express-read-only, serverless-config, port-info
+  and msk-password (SCRAM-SHA-512 only, TLS turned on, ``AmazonMSK_`` secrets with a customer KMS key).
+* Strimzi: ``strimzi/strimzi-kafka-operator`` @1.2.0, the listener ``authentication.type`` enum of
+  ``packaging/install/cluster-operator/040-Crd-kafka.yaml`` (``tls``, ``scram-sha-512``, ``custom``) and
+  ``KafkaClusterSpec.FORBIDDEN_PREFIXES``.
+* Apache Kafka: the broker configuration reference (kafka.apache.org/documentation/#brokerconfigs,
+  ``message.max.bytes``); Mimir's 16000000 from ``grafana/mimir``
+  ``docs/sources/mimir/configure/configure-kafka-backend.md`` and grafana/mimir#14821.
+* Redpanda: ``redpanda-data/redpanda`` ``src/v/config/configuration.cc`` (``kafka_batch_max_bytes``) and
+  docs.redpanda.com topic-properties (``max.message.bytes``).
+* Confluent Platform: https://docs.confluent.io/operator/current/co-configure-misc.html (configOverrides)
+  and co-configure-overview.html (replication defaults).
+* WarpStream: Mimir's configure-kafka-backend.md (``use-compressed-bytes-as-fetch-max-bytes=false``) and
+  WarpStream's "Enable Agent Authentication" page (SASL/PLAIN and SASL/SCRAM-SHA-512, TLS and mTLS on the
+  Kafka port).
+
+The Confluent Cloud traits are from memory of Confluent's documentation, not read from an upstream page here.
 """
 
 from __future__ import annotations
@@ -20,8 +37,8 @@ KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1_048_588
 #: MSK Serverless caps a topic's ``max.message.bytes`` at 8 MiB.
 MSK_SERVERLESS_MAX_MESSAGE_BYTES = 8_388_608
 #: Confluent Cloud's cap on a topic's ``max.message.bytes`` on Basic, Standard and Enterprise clusters, and on
-#: Dedicated ones. FROM MEMORY of Confluent's "Kafka cluster types" / topic-config docs, not in the reference
-#: notes and not verified offline: check Confluent's current limits if a topic config update is refused.
+#: Dedicated ones. FROM MEMORY of Confluent's "Kafka cluster types" / topic-config docs, not read upstream
+#: and not verified offline: check Confluent's current limits if a topic config update is refused.
 CONFLUENT_CLOUD_MAX_MESSAGE_BYTES = 8_388_608
 CONFLUENT_CLOUD_DEDICATED_MAX_MESSAGE_BYTES = 20_971_520
 #: Room kept below a flavor's message cap for record-batch overhead; Mimir keeps the same 16 KiB
@@ -83,7 +100,7 @@ class FlavorTraits:
         return min(self.ports[path])
 
 
-# MSK in-VPC / public / IPv6 ports (msk-aws.md section 3, MSK-SPEC port-info).
+# MSK in-VPC / public / IPv6 ports (AWS MSK developer guide, port-info.html).
 _MSK_PORTS = {
     "plaintext": frozenset({9092, 20092}),
     "tls": frozenset({9094, 9194, 20094}),
@@ -300,7 +317,8 @@ def msk_version_status(major_minor: str, today: date) -> tuple[str, MskVersionSu
 
     "ending" is within :data:`MSK_END_OF_SUPPORT_WARNING_DAYS` (six months) of the end of support; "ended"
     is on or after it (AWS: "MSK will phase out support for newly created clusters that use Kafka versions
-    with published end of support dates", https://docs.aws.amazon.com/msk/latest/developerguide/version-support.html).
+    with published end of support dates",
+    https://docs.aws.amazon.com/msk/latest/developerguide/version-support.html).
     """
     support = MSK_VERSION_SUPPORT.get(major_minor)
     if support is None:

@@ -2,7 +2,11 @@
 
 Everything is derived from the same :class:`IngestStorageContract` that renders Mimir's config, so the
 broker accepts Mimir's largest batch, the topic covers the ingesters, and the principal Mimir logs in as
-gets exactly the rights Mimir uses (shared/reference/selfmanaged-kafka.md section 5, msk-aws.md section 5).
+gets exactly the rights Mimir uses. Sources: the ACL each Kafka API needs, Apache Kafka wiki "Kafka
+Authorizations (ACLs)" (cwiki.apache.org/confluence/spaces/KAFKA/pages/75978240); the ``kafka-cluster:*``
+actions, AWS MSK developer guide kafka-actions.html and iam-access-control-use-cases.html; what Mimir
+calls, ``grafana/mimir`` ``pkg/storage/ingest/writer_client.go`` @00be5415 and ``docs/sources/mimir/
+get-started/about-grafana-mimir-architecture/about-ingest-storage-architecture/index.md``.
 """
 
 from __future__ import annotations
@@ -170,8 +174,10 @@ def kafka_requirements(c: IngestStorageContract) -> KafkaRequirements:
 
 # --- MSK IAM ----------------------------------------------------------------------------------------
 
-#: ``kafka-cluster:`` actions per resource type that Mimir's one shared role needs (msk-aws.md section 5).
-#: Idempotent writes are disabled in Mimir's writer, so WriteDataIdempotently is not needed.
+#: ``kafka-cluster:`` actions per resource type that Mimir's one shared role needs, with the actions each one
+#: requires (AWS MSK developer guide, kafka-actions.html; iam-access-control-use-cases.html). Idempotent
+#: writes are disabled in Mimir's writer (``kgo.DisableIdempotentWrite()`` in grafana/mimir
+#: pkg/storage/ingest/writer_client.go @00be5415), so WriteDataIdempotently is not needed.
 MSK_IAM_CLUSTER_ACTIONS = ("kafka-cluster:Connect", "kafka-cluster:DescribeCluster")
 MSK_IAM_TOPIC_ACTIONS = (
     "kafka-cluster:DescribeTopic",

@@ -1,8 +1,10 @@
 """Mimir's known settings that the contract renders or parses, with the release that introduced each.
 
-Built from ``grafana/mimir`` ``pkg/storage/ingest/config.go`` (commit ``001afd28``), dskit's TLS client
-flags and ``CHANGELOG.md`` (see shared/reference/mimir-ingest-storage.md sections 1 and 2). ``since=None``
-marks a flag that exists only on ``main`` (unreleased): the renderer never emits those.
+Built from ``grafana/mimir`` ``pkg/storage/ingest/config.go`` (commit ``001afd28``), ``grafana/dskit``
+``crypto/tls/tls.go`` (the TLS client flags) and ``grafana/mimir`` ``CHANGELOG.md`` (commit ``00135b60``: the
+release that added each flag); the settings outside ``ingest_storage`` from ``pkg/distributor/distributor.go``
+and ``pkg/ingester/ingester_partition_ring.go``. ``since=None`` marks a flag that exists only on ``main``
+(unreleased): the renderer never emits those.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _k(
 
 
 SETTINGS: tuple[MimirSetting, ...] = (
-    # --- top level (1.1) -------------------------------------------------------------------------
+    # --- top level (config.go Config) --------------------------------------------------------------
     MimirSetting("ingest-storage.enabled", ("ingest_storage", "enabled"), "boolean", False, V2_14),
     MimirSetting(
         "ingest-storage.write-logs-fsync-before-kafka-commit-concurrency",
@@ -84,7 +86,7 @@ SETTINGS: tuple[MimirSetting, ...] = (
         4,
         V3_0,
     ),
-    # --- connection and client (1.2) -------------------------------------------------------------
+    # --- connection and client (config.go KafkaConfig) ---------------------------------------------
     _k("backend", "backend", "string", "kafka", None),
     _k("address", "address", "list", "", V2_14, list_since=V3_1),
     _k("topic", "topic", "string", "", V2_14),
@@ -93,7 +95,7 @@ SETTINGS: tuple[MimirSetting, ...] = (
     _k("dial-timeout", "dial_timeout", "duration", "2s", V2_14),
     _k("write-timeout", "write_timeout", "duration", "10s", V2_14),
     _k("write-timeout-overhead", "write_timeout_overhead", "duration", "2s", None),
-    # --- consumer side (1.3) ---------------------------------------------------------------------
+    # --- consumer side (config.go KafkaConfig) -----------------------------------------------------
     _k("consumer-group", "consumer_group", "string", "", V2_14),
     _k(
         "consumer-group-offset-commit-interval",
@@ -120,17 +122,17 @@ SETTINGS: tuple[MimirSetting, ...] = (
         V2_15,
     ),
     _k("max-buffered-bytes", "max_buffered_bytes", "int", 1_000_000_000, V2_15),
-    # Default from main @001afd28 config.go (8; the 2026-11 audit lists it as existing in 3.1, defaults of the
-    # ingestion path changed in 3.1.0 by #15072). The release that introduced it was not read, so the table
+    # Default from main @001afd28 config.go (8; grafana/mimir CHANGELOG.md ## 3.1.0 changed the defaults of
+    # the ingestion path, grafana/mimir#15072). The release that introduced it was not read, so the table
     # claims it only from 3.1.0 on: the contract refuses a non-default value for older targets.
     _k("ingestion-concurrency-max", "ingestion_concurrency_max", "int", 8, V3_1),
-    # --- producer side (1.4) ---------------------------------------------------------------------
+    # --- producer side (config.go KafkaConfig; record size bounds in writer.go) ----------------------
     _k("auto-create-topic-enabled", "auto_create_topic_enabled", "boolean", True, V2_14),
     _k("auto-create-topic-default-partitions", "auto_create_topic_default_partitions", "int", -1, V2_14),
     _k("producer-max-record-size-bytes", "producer_max_record_size_bytes", "int", 15_983_616, V2_14),
     _k("producer-max-buffered-bytes", "producer_max_buffered_bytes", "int", 1_073_741_824, V2_15),
     _k("producer-compression", "producer_compression", "string", "", None),
-    # --- SASL (1.5) ------------------------------------------------------------------------------
+    # --- SASL (config.go KafkaAuthConfig, inlined) -------------------------------------------------
     _k("sasl-mechanism", "sasl_mechanism", "string", "PLAIN", V3_1),
     _k("sasl-username", "sasl_username", "string", "", V2_15),
     _k("sasl-password", "sasl_password", "secret", "", V2_15, secret=True),
@@ -153,7 +155,7 @@ SETTINGS: tuple[MimirSetting, ...] = (
     _k("sasl-msk-iam-file-path", "sasl_msk_iam_file_path", "string", "", V3_1),
     _k("sasl-msk-iam-http-socket-path", "sasl_msk_iam_http_socket_path", "string", "", V3_1),
     _k("sasl-msk-iam-http-socket-timeout", "sasl_msk_iam_http_socket_timeout", "duration", "10s", V3_1),
-    # --- TLS (1.6; dskit ClientConfig, prefix with its trailing dot trimmed) -----------------------
+    # --- TLS (dskit crypto/tls/tls.go ClientConfig, prefix with its trailing dot trimmed) ----------
     _k("tls-enabled", "tls_enabled", "boolean", False, V3_1),
     _k("tls-cert-path", "tls_cert_path", "string", "", V3_1),
     _k("tls-key-path", "tls_key_path", "string", "", V3_1),
@@ -162,7 +164,7 @@ SETTINGS: tuple[MimirSetting, ...] = (
     _k("tls-insecure-skip-verify", "tls_insecure_skip_verify", "boolean", False, V3_1),
     _k("tls-cipher-suites", "tls_cipher_suites", "string", "", V3_1),
     _k("tls-min-version", "tls_min_version", "string", "", V3_1),
-    # --- other settings an ingest-storage deployment needs (section 2) -----------------------------
+    # --- other settings an ingest-storage deployment needs (distributor.go, ingester_partition_ring.go)
     MimirSetting("distributor.remote-timeout", ("distributor", "remote_timeout"), "duration", "2s", V2_0),
     MimirSetting(
         "ingester.push-grpc-method-enabled", ("ingester", "push_grpc_method_enabled"), "boolean", True, V2_14

@@ -1,10 +1,11 @@
 """Validation of an :class:`IngestStorageContract` before anything is created.
 
 ``validate(c)`` returns ``c`` unchanged or raises :class:`ContractError` listing *every* problem. Rules:
-Mimir's own ``Validate()`` (its wording, shared/reference/mimir-ingest-storage.md section 1.8) plus the
-cross-system rules that only show up when Kafka and Mimir meet (flavor mechanisms and limits, Mimir
-version features, partitions vs ingesters, topic shrinking). ``warnings(c)`` lists risky but legal
-choices. Each rule is one small function returning problems; :data:`RULES` lists them in order.
+Mimir's own ``Validate()`` (its wording: ``grafana/mimir`` ``pkg/storage/ingest/config.go`` @001afd28,
+``Config.Validate`` and ``KafkaConfig.Validate``, with dskit's TLS errors) plus the cross-system rules
+that only show up when Kafka and Mimir meet (flavor mechanisms and limits, Mimir version features,
+partitions vs ingesters, topic shrinking). ``warnings(c)`` lists risky but legal choices. Each rule is
+one small function returning problems; :data:`RULES` lists them in order.
 """
 
 from __future__ import annotations
@@ -387,7 +388,7 @@ def _secret_types(c: IngestStorageContract) -> Iterator[Problem]:
         )
 
 
-# --- Mimir's own Validate() (section 1.8) ----------------------------------------------------------
+# --- Mimir's own Validate() (grafana/mimir pkg/storage/ingest/config.go @001afd28) -------------------
 
 
 def rule_enabled(c: IngestStorageContract) -> Iterator[Problem]:
