@@ -1,8 +1,19 @@
 """IAM policy documents for Mimir's pods (plain Python, no Pulumi): trust and least-privilege access.
 
-Sources: shared/reference/msk-aws.md section 5 (ARN formats; the ``kafka-cluster:*`` actions themselves
-come from the contract, ``mimirkafka.contract.kafka_side.msk_iam_actions``), section 6 (IRSA and Pod
-Identity trust policies) and section 7 (S3 actions for Mimir's buckets).
+Sources:
+
+* ``kafka-cluster`` resource ARN formats (``cluster/``, ``topic/``, ``group/`` + name/uuid): AWS MSK developer
+  guide, kafka-actions.html ("Semantics of IAM authorization policy actions and resources"). The actions
+  themselves come from the contract, ``mimirkafka.contract.kafka_side.msk_iam_actions``.
+* IRSA trust policy: ``awsdocs/amazon-eks-user-guide`` @14550e83
+  ``latest/ug/manage-access/aws-access/associate-service-account-role.adoc``
+  (``sts:AssumeRoleWithWebIdentity``, ``<issuer>:sub`` and ``<issuer>:aud`` StringEquals).
+* Pod Identity trust policy: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+  (``pods.eks.amazonaws.com``, ``sts:AssumeRole`` + ``sts:TagSession``, ``aws:RequestTag/...`` conditions).
+* S3 actions: Mimir publishes no IAM policy; these follow Grafana Tempo's "Amazon S3 permissions" page
+  (https://grafana.com/docs/tempo/latest/configuration/hosted-storage/s3/: ListBucket, Get/Put/DeleteObject,
+  Get/PutObjectTagging), plus GetBucketLocation and the multipart-upload actions, which no upstream Mimir
+  page lists.
 """
 
 from __future__ import annotations
