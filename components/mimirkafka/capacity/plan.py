@@ -1,7 +1,7 @@
 """From a workload to ingesters, partitions, brokers and storage: every figure with its rule and source,
 every constraint with how close the plan comes to it.
 
-The rules (shared/reference/capacity-planning.md §5, derived from the cited facts):
+The rules (derived by this package from the facts :mod:`mimirkafka.capacity.sources` cites):
 
 1. samples/s = active series / scrape interval (Mimir planning page); peak = x peak factor.
 2. On-Kafka bytes per sample: measured here (:mod:`.measure`), snappy-compressed as franz-go sends it.

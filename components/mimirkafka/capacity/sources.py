@@ -1,33 +1,33 @@
 """Where each number of the planner comes from: repository@commit:path or the vendor's URL.
 
-The facts were read upstream and collected, with their kind (hard limit, rule of thumb, default,
-derived), in shared/reference/capacity-planning.md; the section of that sheet is given after each.
+Each constant is the public source of the facts in the comment above it; the kind of each figure (hard
+limit, rule of thumb, default, measured, derived) is carried by the planner's figures (docs/capacity.md).
 """
 
 from __future__ import annotations
 
 # --- Grafana Mimir ---------------------------------------------------------------------------------
-#: §1.1: samples/s = active series / scrape interval; 1 core, 2.5 GB, 5 GB disk per 300k in-memory series;
+#: samples/s = active series / scrape interval; 1 core, 2.5 GB, 5 GB disk per 300k in-memory series;
 #: "run with 50% extra capacity for memory and disk".
 MIMIR_PLANNING = (
     "grafana/mimir@30db371:docs/sources/mimir/manage/run-production-environment/planning-capacity.md"
 )
-#: §1.1: ~1M series / 15 s / ~66,000 samples/s -> 3 ingesters at 3.5 CPU / 8 Gi, 50 Gi PV.
+#: ~1M series / 15 s / ~66,000 samples/s -> 3 ingesters at 3.5 CPU / 8 Gi, 50 Gi PV.
 HELM_SMALL = "grafana/mimir@01a95f5:operations/helm/charts/mimir-distributed/small.yaml"
-#: §1.1: ~10M series / 15 s / ~660,000 samples/s -> 27 ingesters at 3.5 CPU / 8 Gi, 50 Gi PV.
+#: ~10M series / 15 s / ~660,000 samples/s -> 27 ingesters at 3.5 CPU / 8 Gi, 50 Gi PV.
 HELM_LARGE = "grafana/mimir@01a95f5:operations/helm/charts/mimir-distributed/large.yaml"
-#: §1.3: 1,500,000 owned series per ingester is the autoscaling target.
+#: 1,500,000 owned series per ingester is the autoscaling target.
 JSONNET_AUTOSCALING = "grafana/mimir@b26705d:operations/mimir/ingest-storage-ingester-autoscaling.libsonnet"
-#: §1.2: "ingest storage requires either 2 or 3 ingester zones"; 1000 auto-created partitions.
+#: "ingest storage requires either 2 or 3 ingester zones"; 1000 auto-created partitions.
 JSONNET_INGEST = "grafana/mimir@00dc4b6:operations/mimir/ingest-storage.libsonnet"
-#: §1.2: "The number of partitions must be at least the number of ingesters in one zone."
+#: "The number of partitions must be at least the number of ingesters in one zone."
 KAFKA_BACKEND_DOC = "https://grafana.com/docs/mimir/latest/configure/configure-kafka-backend/"
-#: §1.2: every partition is consumed by one ingester per zone; one consumer group per ingester.
+#: every partition is consumed by one ingester per zone; one consumer group per ingester.
 INGEST_ARCH_DOC = (
     "https://grafana.com/docs/mimir/latest/get-started/about-grafana-mimir-architecture/"
     "about-ingest-storage-architecture/"
 )
-#: §1.3: Kafka cannot decrease partitions; they can be added later.
+#: Kafka cannot decrease partitions; they can be added later.
 CONFLUENT_PARTITIONS = "https://www.confluent.io/blog/how-choose-number-topics-partitions-kafka-cluster/"
 #: The record value is a marshalled WriteRequest, the record key is the tenant ID.
 MIMIR_WRITER = "grafana/mimir@00be541:pkg/storage/ingest/writer.go (marshalWriteRequestToRecord)"
@@ -48,42 +48,42 @@ FRANZ_BATCH_MAX = "twmb/franz-go:pkg/kgo/config.go (ProducerBatchMaxBytes doc co
 PROMETHEUS_RW = "prometheus/prometheus:docs/configuration/configuration.md (queue_config)"
 
 # --- Amazon MSK ------------------------------------------------------------------------------------
-#: §2.1: recommended / max partitions (incl. replicas) per Standard broker; RF 3, min ISR <= RF-1;
+#: recommended / max partitions (incl. replicas) per Standard broker; RF 3, min ISR <= RF-1;
 #: broker count a multiple of the AZ count.
 MSK_BEST_PRACTICES = "https://docs.aws.amazon.com/msk/latest/developerguide/bestpractices.html"
-#: §2.2: per-broker ingress = min(EBS/6.5, NIC/(fan_out*1.5+5.7)) x utilisation 0.5; brokers x 3.
+#: per-broker ingress = min(EBS/6.5, NIC/(fan_out*1.5+5.7)) x utilisation 0.5; brokers x 3.
 MSK_SIZING_SCRIPT = (
     "aws/agent-toolkit-for-aws@d6e363b:skills/specialized-skills/analytics-skills/managing-amazon-msk/"
     "scripts/msk_sizing.py"
 )
-#: §2.2: 250 MiB/s per volume by default; provisioned storage throughput maxima per size.
+#: 250 MiB/s per volume by default; provisioned storage throughput maxima per size.
 MSK_STORAGE_THROUGHPUT = (
     "https://docs.aws.amazon.com/msk/latest/developerguide/msk-provision-throughput-management.html"
 )
-#: §2.3: storage per broker 1..16,384 GiB; storage only grows.
+#: storage per broker 1..16,384 GiB; storage only grows.
 MSK_LIMITS = "https://docs.aws.amazon.com/msk/latest/developerguide/limits.html"
-#: §2.3: auto-scaling target 10-80 % (50-60 % recommended), max 16 TiB.
+#: auto-scaling target 10-80 % (50-60 % recommended), max 16 TiB.
 MSK_AUTOEXPAND = "awsdocs/amazon-msk-developer-guide@4342322:doc_source/msk-autoexpand.md"
-#: §2.4: Express sustained/max ingress and egress, recommended/max partitions; RF 3, min ISR 2.
+#: Express sustained/max ingress and egress, recommended/max partitions; RF 3, min ISR 2.
 MSK_EXPRESS = "https://docs.aws.amazon.com/msk/latest/developerguide/bestpractices-express.html"
-#: §2.5: Serverless quotas (200/400 MBps, 5/10 MBps per partition, 2400 partitions, 500 groups, 8 MiB).
+#: Serverless quotas (200/400 MBps, 5/10 MBps per partition, 2400 partitions, 500 groups, 8 MiB).
 MSK_SERVERLESS_LIMITS = "https://docs.aws.amazon.com/msk/latest/developerguide/limits.html#serverless-quota"
-#: §2.6: workbook defaults: utilisation at peak 0.5 (Standard), 0.75 (Express), EBS disk utilisation 0.5.
+#: workbook defaults: utilisation at peak 0.5 (Standard), 0.75 (Express), EBS disk utilisation 0.5.
 MSK_WORKBOOK = (
     "aws/agent-toolkit-for-aws: migrate-to-msk references/assessment-sizing.md (MSK workbook defaults)"
 )
 
 # --- general Kafka ---------------------------------------------------------------------------------
-#: §3: write = produce x RF; read = consume + produce x (RF-1); vCPU = (write + read/4) / 20 MBps / 0.5;
+#: write = produce x RF; read = consume + produce x (RF-1); vCPU = (write + read/4) / 20 MBps / 0.5;
 #: 4 GiB RAM per vCPU.
 GCP_PLAN = "https://cloud.google.com/managed-service-for-apache-kafka/docs/plan-cluster-size"
-#: §4: Kafka heap 50 % of the memory limit, at most 5 GB, when only memory is set.
+#: Kafka heap 50 % of the memory limit, at most 5 GB, when only memory is set.
 STRIMZI_HEAP = (
     "strimzi/strimzi-kafka-operator@8541da1:documentation/modules/con-common-configuration-properties.adoc"
 )
-#: §3: "RF 3 with a minimum of 2 in-sync replicas is a common starting point" (Grafana Tempo).
+#: "RF 3 with a minimum of 2 in-sync replicas is a common starting point" (Grafana Tempo).
 TEMPO_KAFKA = "https://grafana.com/docs/tempo/next/set-up-for-tracing/setup-tempo/configure-kafka/"
-#: §1.6: the chart's bundled Kafka keeps 24 h (kafka.logRetentionHours default 24).
+#: the chart's bundled Kafka keeps 24 h (kafka.logRetentionHours default 24).
 HELM_KAFKA_RETENTION = (
     "grafana/mimir@58e8168:operations/helm/charts/mimir-distributed/templates/kafka/kafka-statefulset.yaml"
 )

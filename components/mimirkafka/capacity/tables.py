@@ -1,7 +1,7 @@
 """Published per-broker and per-cluster limits of the Kafka offerings the planner sizes.
 
-Values from shared/reference/capacity-planning.md §2 (audited), which cites the AWS pages and AWS's own
-sizing script; each table names its source.
+Values from the AWS pages and AWS's own sizing script, Google Cloud's and Strimzi's documentation; each
+table names its source, a constant of :mod:`mimirkafka.capacity.sources` (``S.<NAME>``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class StandardBroker:
     provisioned_mibps: float | None
 
 
-#: §2.1 partitions (MSK best practices; "recommended" is not enforced, "max" bounds update operations),
-#: §2.2 bandwidths (msk_sizing.py) and provisioned throughput (msk-provision-throughput-management).
+#: Partitions (S.MSK_BEST_PRACTICES; "recommended" is not enforced, "max" bounds update operations),
+#: bandwidths (S.MSK_SIZING_SCRIPT, INSTANCE_SPECS) and provisioned throughput (S.MSK_STORAGE_THROUGHPUT).
 STANDARD_BROKERS: dict[str, StandardBroker] = {
     b.name: b
     for b in (
@@ -52,24 +52,24 @@ STANDARD_BROKERS: dict[str, StandardBroker] = {
 #: The sizes the planner picks from when none is given: Graviton (m7g), AWS's current generation.
 STANDARD_CANDIDATES = tuple(n for n in STANDARD_BROKERS if n.startswith("kafka.m7g."))
 
-#: §2.2 (MSK storage throughput page): a volume's default throughput ceiling without provisioning.
+#: S.MSK_STORAGE_THROUGHPUT: a volume's default throughput ceiling without provisioning.
 DEFAULT_VOLUME_MIBPS = 250.0
-#: §2.2 (msk_sizing.py): EBS traffic per MiB/s of client ingress, sized for one AZ down:
+#: S.MSK_SIZING_SCRIPT: EBS traffic per MiB/s of client ingress, sized for one AZ down:
 #: 1.5 ingress + 1.5 replication in + 0.5 lagging consumers + 3.0 rebalancing.
 EBS_FACTOR = 6.5
-#: §2.2 (msk_sizing.py): NIC egress per MiB/s of ingress besides consumers: 2.2 replication out + 0.5
+#: S.MSK_SIZING_SCRIPT: NIC egress per MiB/s of ingress besides consumers: 2.2 replication out + 0.5
 #: lagging + 3.0 rebalancing; each consumer group adds 1.5.
 NIC_BASE_FACTOR = 5.7
 NIC_PER_CONSUMER_GROUP = 1.5
-#: §2.6 (MSK workbook defaults): plan Standard brokers for 50 % utilisation at peak, Express for 75 %.
+#: S.MSK_WORKBOOK (MSK workbook defaults): plan Standard brokers for 50 % utilisation at peak, Express 75 %.
 STANDARD_UTILISATION = 0.5
 EXPRESS_UTILISATION = 0.75
-#: §2.3: storage per Standard broker, GiB.
+#: S.MSK_LIMITS: storage per Standard broker, GiB.
 MSK_MIN_VOLUME_GIB = 1
 MSK_MAX_VOLUME_GIB = 16_384
-#: §2.3 (autoexpand): target 10-80 %, 50-60 % recommended; the workbook plans disks 50 % full.
+#: S.MSK_AUTOEXPAND: target 10-80 %, 50-60 % recommended; S.MSK_WORKBOOK plans disks 50 % full.
 DISK_TARGET_UTILISATION = 0.5
-#: §2.6: brokers per cluster (KRaft), adjustable quota.
+#: S.MSK_LIMITS: brokers per cluster (KRaft), adjustable quota.
 MSK_BROKERS_PER_CLUSTER = 60
 
 
@@ -99,7 +99,7 @@ class ExpressBroker:
     max_partitions: int
 
 
-#: §2.4 (MSK Express best practices and quotas).
+#: S.MSK_EXPRESS (MSK Express best practices) and the Express quotas of S.MSK_LIMITS.
 EXPRESS_BROKERS: dict[str, ExpressBroker] = {
     b.name: b
     for b in (
@@ -116,7 +116,7 @@ EXPRESS_BROKERS: dict[str, ExpressBroker] = {
 
 @dataclass(frozen=True)
 class ServerlessQuotas:
-    """§2.5: MSK Serverless per-cluster quotas (MBps as AWS writes them)."""
+    """S.MSK_SERVERLESS_LIMITS: MSK Serverless per-cluster quotas (MBps as AWS writes them)."""
 
     max_ingress_mbps: float = 200
     max_egress_mbps: float = 400
@@ -131,12 +131,12 @@ class ServerlessQuotas:
 
 SERVERLESS = ServerlessQuotas()
 
-#: §3 (Google Cloud "Plan cluster size"): MBps of write-equivalent traffic one vCPU carries, the start
+#: S.GCP_PLAN (Google Cloud "Plan cluster size"): MBps of write-equivalent traffic one vCPU carries, the start
 #: utilisation and RAM per vCPU.
 GCP_MBPS_PER_VCPU = 20.0
 GCP_UTILISATION = 0.5
 GCP_GIB_PER_VCPU = 4
-#: §4 (Strimzi): the broker heap is 50 % of the memory limit, capped at 5 GB, when only memory is set.
+#: S.STRIMZI_HEAP: the broker heap is 50 % of the memory limit, capped at 5 GB, when only memory is set.
 STRIMZI_HEAP_FRACTION = 0.5
 STRIMZI_HEAP_CAP_GB = 5
 
