@@ -41,8 +41,10 @@ __all__ = [
 #: Chart value sections of the components that produce to or read from Kafka. The package's list, plus the
 #: ruler's dedicated query-frontend (``ruler_query_frontend``, deployed with
 #: ``ruler.remoteEvaluationDedicatedQueryPath: true``), which reads the partitions' last produced offsets
-#: like the query-frontend does (shared/reference/upstream-audit-2026-11.md, "Components needing Kafka
-#: access": grafana/mimir pkg/frontend/querymiddleware, operations/helm/charts/mimir-distributed templates).
+#: like the query-frontend does (grafana/mimir pkg/frontend/querymiddleware/read_consistency.go @01b19113:
+#: strong reads wait for the last produced offsets of an ``ingest.TopicOffsetsReader``; the chart deploys it
+#: from operations/helm/charts/mimir-distributed/templates/ruler-query-frontend/ruler-query-frontend-dep.yaml
+#: @063371ec with ``-target=query-frontend``).
 KAFKA_TALKING_COMPONENTS: tuple[str, ...] = tuple(dict.fromkeys((*KAFKA_COMPONENTS, "ruler_query_frontend")))
 
 

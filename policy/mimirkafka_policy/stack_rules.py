@@ -603,7 +603,8 @@ def msk_scram_secrets(resources: Sequence[Res], cfg: Cfg) -> list[Violation]:
 
 def msk_scram_acl_default_deny(resources: Sequence[Res], cfg: Cfg) -> list[Violation]:
     """With SCRAM on, ``allow.everyone.if.no.acl.found=false``: MSK's default (true) lets every SCRAM user
-    read and write every topic that has no ACL (AWS "Default Amazon MSK configuration"; audit finding E)."""
+    read and write every topic that has no ACL (AWS MSK developer guide, msk-default-configuration.html and
+    msk-acls.html: "Amazon MSK sets it to true by default")."""
     out = []
     for r in resources:
         if r.type != MSK_CLUSTER or reveal(get(r.props, "clientAuthentication.sasl.scram")) is not True:
