@@ -26,6 +26,8 @@ BASE: dict[str, dict[str, Any]] = {
         "kafkaAuth": "msk-iam",
         "podIdentity": "pod-identity",
         "eksClusterName": "eks",
+        # Not a sizing decision: Serverless needs a Kafka-protocol topic route (no control-plane API).
+        "mskTopicRoute": "kafka-provider",
     },
     "strimzi": {"kafkaNamespace": "mimir", "mimirNamespace": "mimir"},
     "existing": {"kafkaBootstrap": "kafka-1:9092"},

@@ -22,6 +22,7 @@ import yaml
 from mimirkafka.contract.errors import ContractError, Problem
 from mimirkafka.contract.model import KafkaFlavor, MimirVersion
 from mimirkafka.stack.keys import (  # noqa: F401  (re-exported: the key table is part of this API)
+    ACL_ENFORCEMENTS,
     ADMIN_AUTH_MODES,
     AUTH_MODES,
     CLIENT_RACK_MODES,
@@ -33,6 +34,7 @@ from mimirkafka.stack.keys import (  # noqa: F401  (re-exported: the key table i
     OBJECT_STORAGES,
     POD_IDENTITY_MODES,
     SECRET_KEYS,
+    TOPIC_ROUTES,
     ConfigKey,
     pulumi_yaml_schema,
 )
@@ -103,6 +105,16 @@ class KafkaSettings:
     msk_vpc_id: str
     msk_subnet_ids: tuple[str, ...]
     msk_security_group_ids: tuple[str, ...]
+    msk_topic_route: str = ""
+    msk_acl_enforcement: str = "off"
+    msk_extra_auth: tuple[str, ...] = ()
+    msk_admin_job_namespace: str = ""
+    msk_admin_job_service_account: str = ""
+    msk_autoscaling_max_gib: int = 0
+    msk_autoscaling_target_percent: int = 60
+    msk_throughput_mibps: int = 0
+    #: ``kafkaVolumeSizeGib`` was set in the stack (Express refuses it instead of ignoring it).
+    volume_size_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -561,6 +573,17 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
             "not a valid Helm release name: lower-case letters, digits, '-' and '.', at most 53 characters",
             f"set mimirReleaseName to e.g. {suggestion!r}",
         )
+    route = v["mskTopicRoute"] and p.choice("mskTopicRoute", v["mskTopicRoute"], TOPIC_ROUTES, "")
+    if kind == "msk-serverless" and not route:
+        p.add(
+            "mskTopicRoute",
+            "",
+            "MSK Serverless has no control-plane topic API (AWS: the topic APIs are not available for "
+            "Serverless clusters)",
+            "set mskTopicRoute to kafka-provider (pulumi up reaches the brokers on port 9098) or "
+            "kubernetes-job (a Job in the cluster where Mimir runs)",
+        )
+    acl_enforcement = p.choice("mskAclEnforcement", v["mskAclEnforcement"], ACL_ENFORCEMENTS, "off")
     rack = p.choice("mimirClientRack", v["mimirClientRack"], CLIENT_RACK_MODES, "zone-name")
     racks = v["mimirIngesterZoneRacks"]
     if racks and len(racks) != v["ingesterZones"]:
@@ -604,6 +627,15 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         msk_vpc_id=v["mskVpcId"],
         msk_subnet_ids=v["mskSubnetIds"],
         msk_security_group_ids=v["mskSecurityGroupIds"],
+        msk_topic_route=route,
+        msk_acl_enforcement=acl_enforcement,
+        msk_extra_auth=v["mskExtraAuth"],
+        msk_admin_job_namespace=v["mskAdminJobNamespace"],
+        msk_admin_job_service_account=v["mskAdminJobServiceAccount"],
+        msk_autoscaling_max_gib=v["mskStorageAutoscalingMaxGib"],
+        msk_autoscaling_target_percent=v["mskStorageAutoscalingTargetPercent"],
+        msk_throughput_mibps=v["mskProvisionedThroughputMibps"],
+        volume_size_set="kafkaVolumeSizeGib" in raw,
     )
     topic = TopicConfig(
         name=v["topicName"],

@@ -154,6 +154,8 @@ def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
         outputs["renderDir"] = str(render_dir)
     if iam:
         outputs["mimirRoleArn"] = iam.role_arn
+    if k.kind == "msk":
+        outputs[so.MSK_ACL_ENFORCEMENT] = kafka_side.acl_enforcement.value
     return outputs
 
 

@@ -39,6 +39,8 @@ AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer", 
 ADMIN_AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer")
 OBJECT_STORAGES = ("s3", "minio", "filesystem")
 CLIENT_RACK_MODES = ("zone-name", "off")
+TOPIC_ROUTES = ("control-plane", "kafka-provider", "kubernetes-job")
+ACL_ENFORCEMENTS = ("off", "staged", "enforced")
 #: Defaults of the consumer tuning keys are the contract's (one source: ``ConsumerTuning``).
 _TUNING = ConsumerTuning()
 POD_IDENTITY_MODES = ("none", "irsa", "pod-identity")
@@ -220,6 +222,68 @@ KEYS: tuple[ConfigKey, ...] = (
         [],
         "msk/msk-serverless: security groups of Mimir's nodes, allowed to reach the brokers.",
         '["sg-123"]',
+    ),
+    _k(
+        "mskTopicRoute",
+        "string",
+        "",
+        f"msk/msk-serverless: how the topic (and ACLs) are created: one of {', '.join(TOPIC_ROUTES)}; "
+        "empty = control-plane on msk; msk-serverless has no control-plane topic API and needs "
+        "kafka-provider (pulumi up reaches the brokers on 9098) or kubernetes-job (a Job in the cluster).",
+        "kubernetes-job",
+    ),
+    _k(
+        "mskAclEnforcement",
+        "string",
+        "off",
+        f"msk with SCRAM: one of {', '.join(ACL_ENFORCEMENTS)}: off = MSK's default "
+        "allow.everyone.if.no.acl.found=true; staged = Mimir's ACLs created over the route; "
+        "enforced = the cluster denies what no ACL allows (stage first on a cluster in use).",
+        "staged",
+    ),
+    _k(
+        "mskExtraAuth",
+        "array",
+        [],
+        "msk: client paths besides Mimir's (scram, iam, mtls, tls); iam is needed by the Kafka-protocol "
+        "routes.",
+        '["iam"]',
+    ),
+    _k(
+        "mskAdminJobNamespace",
+        "string",
+        "",
+        "kubernetes-job route: namespace of the topic Job; empty = mimirNamespace.",
+        "mimir",
+    ),
+    _k(
+        "mskAdminJobServiceAccount",
+        "string",
+        "",
+        "kubernetes-job route: service account of the Job (its IAM role needs the route's kafka-cluster "
+        "actions).",
+        "kafka-admin",
+    ),
+    _k(
+        "mskStorageAutoscalingMaxGib",
+        "integer",
+        0,
+        "msk Standard: EBS autoscaling up to this size per broker (0 = off; at most 16384).",
+        "4000",
+    ),
+    _k(
+        "mskStorageAutoscalingTargetPercent",
+        "integer",
+        60,
+        "msk Standard: target disk utilisation of the autoscaling policy (10-80).",
+        "55",
+    ),
+    _k(
+        "mskProvisionedThroughputMibps",
+        "integer",
+        0,
+        "msk Standard: provisioned EBS throughput in MiB/s (0 = off; kafka.m5.4xlarge/m7g.2xlarge and up).",
+        "500",
     ),
     # --- the ingest topic --------------------------------------------------------------------------
     _k("topicName", "string", "mimir-ingest", "The ingest topic.", "mimir-ingest-prod"),

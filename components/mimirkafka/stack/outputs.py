@@ -13,3 +13,6 @@ CONSUMER_GROUP_PREFIX = "kafkaConsumerGroupPrefix"
 #: ``{"name", "partitions", "cluster"}`` of the ingest topic as deployed: the next plan reads it back
 #: (``readStackOutputs``) and refuses a shrink, rename or cluster change before any resource.
 TOPIC_STATE = "kafkaTopicState"
+#: MSK: the ACL enforcement the last update applied (off/staged/enforced); the next plan needs it to
+#: allow ``enforced`` on a cluster in use only after a ``staged`` run.
+MSK_ACL_ENFORCEMENT = "mskAclEnforcement"

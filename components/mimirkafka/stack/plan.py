@@ -435,6 +435,7 @@ def kafka_args(
     previous: DeployedTopic | None,
     admin: Mapping[str, Any],
     pems: Mapping[str, Any],
+    deployed_acls: str | None = None,
 ) -> tuple[Any, Callable[[], Any]]:
     """The Kafka component's args for ``kafkaKind`` and a thunk running its pure plan."""
     k = cfg.kafka
@@ -478,10 +479,19 @@ def kafka_args(
             previous=previous,
         )
         return args, lambda: plan_strimzi(args)
+    from mimirkafka.kafka.kafka_admin_route import AclEnforcement, AdminRouteSettings, TopicRoute
+
+    admin_route = AdminRouteSettings(
+        aws_region=cfg.mimir.aws_region or None,
+        job_namespace=k.msk_admin_job_namespace or cfg.mimir.namespace,
+        job_service_account=k.msk_admin_job_service_account or None,
+    )
+    deployed_acl = AclEnforcement(deployed_acls) if deployed_acls in ("staged", "enforced") else None
     if k.kind == "msk":
         from mimirkafka.kafka.msk import MskKafkaArgs
-        from mimirkafka.kafka.msk_plan import plan_msk
+        from mimirkafka.kafka.msk_plan import StorageAutoscaling, plan_msk
 
+        express = contract.flavor.value == "msk-express"
         args = MskKafkaArgs(
             contract=contract,
             vpc_id=k.msk_vpc_id,
@@ -490,7 +500,20 @@ def kafka_args(
             cluster_name=k.cluster_name,
             instance_type=k.msk_instance_type,
             broker_count=k.brokers,
-            volume_size_gib=None if contract.flavor.value == "msk-express" else k.volume_size_gib,
+            # Express manages its storage: a size given in the stack is refused by the plan, not dropped.
+            volume_size_gib=k.volume_size_gib if (k.volume_size_set or not express) else None,
+            storage_autoscaling=StorageAutoscaling(
+                max_volume_size_gib=k.msk_autoscaling_max_gib,
+                target_utilization_percent=float(k.msk_autoscaling_target_percent),
+            )
+            if k.msk_autoscaling_max_gib
+            else None,
+            provisioned_throughput_mibps=float(k.msk_throughput_mibps) if k.msk_throughput_mibps else None,
+            extra_auth=list(k.msk_extra_auth),
+            topic_route=TopicRoute(k.msk_topic_route) if k.msk_topic_route else TopicRoute.CONTROL_PLANE,
+            admin_route=admin_route,
+            acl_enforcement=AclEnforcement(k.msk_acl_enforcement),
+            deployed_acl_enforcement=deployed_acl,
             protection=protection,
             previous=previous,
         )
@@ -503,6 +526,9 @@ def kafka_args(
         subnet_ids=list(k.msk_subnet_ids),
         client_security_group_ids=list(k.msk_security_group_ids),
         cluster_name=k.cluster_name,
+        extra_auth=list(k.msk_extra_auth),
+        topic_route=TopicRoute(k.msk_topic_route) if k.msk_topic_route else None,
+        admin_route=admin_route,
         protection=protection,
         previous=previous,
     )
@@ -656,7 +682,9 @@ def plan_stack(
         raise sc.StackConfigError(c.problems, stack=stack)
     c.problems.extend(to_stack(p, values, "kafkaKind") for p in contract_problems(contract))
     previous = _deployed(last_outputs, c)
-    args, plan_kafka = kafka_args(cfg, contract, previous, admin, pems)
+    # What the last update applied (MSK): enforcing ACLs on a cluster in use needs a staged run first.
+    deployed_acls = (last_outputs or {}).get(so.MSK_ACL_ENFORCEMENT)
+    args, plan_kafka = kafka_args(cfg, contract, previous, admin, pems, deployed_acls)
     kafka_plan = c.run(plan_kafka, "kafkaKind")
     mimir: Any = None
     iam = _iam(cfg, stack, project, c)
