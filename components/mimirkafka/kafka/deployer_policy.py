@@ -14,7 +14,8 @@ Sources (read 2026-11-29):
   AmazonMSKFullAccess.html): the EC2, KMS, CloudWatch Logs and service-linked-role permissions MSK checks on
   the caller when it creates a cluster.
 * MSK topic APIs need the caller's ``kafka-cluster:*`` rights on the cluster and topic
-  (msk-topic-operations-information.html; upstream-audit-2026-11.md finding B).
+  (https://docs.aws.amazon.com/msk/latest/developerguide/msk-topic-operations-information.html,
+  "IAM permissions for topic operations APIs").
 * ``kafka-cluster:*`` actions and ARN formats: https://docs.aws.amazon.com/msk/latest/developerguide/
   iam-access-control.html.
 """

@@ -3,8 +3,12 @@
 No Pulumi resources here: :func:`plan_msk` is what :class:`~mimirkafka.kafka.msk.MskKafka` calls before it
 registers anything (and what a stack plan calls on its own); it collects *every* problem of the args and
 raises one :class:`MskConfigError`, or returns a frozen :class:`MskPlan`. Facts and their AWS sources are
-cited where they are encoded; older ones: shared/reference/msk-aws.md sections 1.2 (Express), 1.4
-(brokers/subnets), 3 (ports/outputs), 4 (SCRAM), audited in upstream-audit-2026-11.md.
+cited where they are encoded; the older ones come from the AWS MSK developer guide
+(https://docs.aws.amazon.com/msk/latest/developerguide/): Express brokers from msk-broker-types-express,
+msk-configuration-express-read-write and msk-configuration-express-read-only; brokers and subnets from
+msk-create-cluster and limits (brokers a multiple of the subnet count: pulumi-aws 7.51.1
+``pulumi_aws/msk/cluster.py`` ClusterArgs); ports from port-info; outputs from pulumi-aws 7.51.1
+``pulumi_aws/msk/cluster.py``; SCRAM from msk-password.
 """
 
 from __future__ import annotations

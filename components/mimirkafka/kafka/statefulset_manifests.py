@@ -1,6 +1,8 @@
 """Plain ``apache/kafka`` KRaft StatefulSet manifests for dev/CI (pure functions, plain dicts).
 
-Fixes the defects of mimir-distributed's built-in Kafka (selfmanaged-kafka.md 2.2, grafana/mimir#14651):
+Fixes the defects of mimir-distributed's built-in Kafka (grafana/mimir @063371ec
+operations/helm/charts/mimir-distributed/templates/kafka/kafka-statefulset.yaml and values.yaml ``kafka:``;
+grafana/mimir#14651):
 
 * ``message.max.bytes``/``replica.fetch.max.bytes`` come from the contract (the chart sets none, so
   Kafka's ~1 MiB default rejects Mimir's 16 MB batches);
