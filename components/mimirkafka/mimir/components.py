@@ -22,8 +22,9 @@ Sources:
   ``if .Values.ruler.remoteEvaluationDedicatedQueryPath``, runs ``-target=query-frontend``, and renders
   ``ruler_query_frontend.extraArgs``, ``extraVolumes``, ``extraVolumeMounts``, ``extraContainers`` and the
   component ``env``/``extraEnvFrom`` (``mimir.lib.containerEnv``); the ruler-querier (``-target=querier``)
-  and ruler-query-scheduler do not talk to Kafka (queriers use the partition ring, not Kafka: grafana/mimir docs/sources/mimir/get-started/
-  about-grafana-mimir-architecture/about-ingest-storage-architecture/index.md).
+  and ruler-query-scheduler do not talk to Kafka (queriers use the partition ring, not Kafka:
+  grafana/mimir docs/sources/mimir/get-started/about-grafana-mimir-architecture/
+  about-ingest-storage-architecture/index.md).
 - Block-builder, block-builder-scheduler and usage-tracker also consume Kafka but the chart has no
   templates for them (no templates/block-builder* under grafana/mimir
   operations/helm/charts/mimir-distributed/templates @063371ec), so they are not listed.
