@@ -86,3 +86,16 @@ def test_shrink_from_the_last_outputs_is_refused(tmp_path: Path, capsys: pytest.
 
 def test_unknown_stack_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "-s", "nope", "--root", str(project(tmp_path))]) == report.INPUT_ERROR
+
+
+def test_deployer_policy_of_a_stack_comes_from_its_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    assert main(["deployer-policy", "-s", "prod", "--root", str(root), "--account-id", "123456789012"]) == 0
+    policy = json.loads(capsys.readouterr().out)
+    sids = {st["Sid"]: st for st in policy["Statement"]}
+    assert {"MskCluster", "ScramSecret", "MimirRole", "MimirBuckets"} <= set(sids)
+    cluster = json.dumps(sids["MskCluster"]["Resource"])
+    assert "arn:aws:kafka:eu-west-1:123456789012:cluster/mimir-prod/" in cluster
+    assert "mimir-kafka-prod-" in json.dumps(sids["MimirBuckets"]["Resource"])

@@ -742,3 +742,29 @@ def _iam(cfg: sc.StackConfig, stack: str, project: str, c: _Collect) -> dict[str
         "oidc_issuer_url": m.eks_oidc_issuer_url or None,
         "eks_cluster_name": m.eks_cluster_name or None,
     }
+
+
+def deployer_policy_inputs(plan: StackPlan, *, account_id: str = "*") -> Any:
+    """``DeployerPolicyInputs`` of this stack: the Kafka side from its component args, the Mimir side
+    (role, buckets, Pod Identity) from the plan's IAM (pure; AWS kinds and S3/IAM only)."""
+    import dataclasses as dc
+
+    from mimirkafka.kafka.deployer_policy import DeployerPolicyInputs, inputs_from_msk_args
+
+    cfg = plan.config
+    region = cfg.mimir.aws_region or "*"
+    if cfg.kafka.kind in ("msk", "msk-serverless"):
+        inputs = inputs_from_msk_args(plan.kafka_args, region=region, account_id=account_id)
+    else:
+        inputs = DeployerPolicyInputs(kafka_kind="none", region=region, account_id=account_id)
+    iam = plan.iam
+    if iam is None:
+        return inputs
+    return dc.replace(
+        inputs,
+        mimir_iam=iam["trust"],
+        bucket_prefix=iam["bucket_prefix"]
+        if cfg.mimir.object_storage == "s3" and iam["create_buckets"]
+        else None,
+        eks_cluster_name=iam["eks_cluster_name"],
+    )
