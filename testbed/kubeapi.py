@@ -365,6 +365,8 @@ class ControlPlane:
                 f"--etcd-servers={etcd_url}",
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
+                # The `kubernetes` Service cannot point at a loopback address; nothing here needs it.
+                "--endpoint-reconciler-type=none",
                 f"--secure-port={p['apiserver']}",
                 f"--tls-cert-file={pki['server_cert']}",
                 f"--tls-private-key-file={pki['server_key']}",

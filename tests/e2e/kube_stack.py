@@ -10,7 +10,10 @@ both through Pulumi's public resource-transform API and only here in the test be
   side is still written as values + install script;
 * the Strimzi operator's Helm release (the chart is not on any registry reachable here) installs a
   local chart holding the vendored Strimzi 1.2.0 CRDs in ``crds/``, which is where Strimzi's own chart
-  ships them. The operator itself would not run anyway: kwok pods run no process.
+  ships them. The operator itself would not run anyway: kwok pods run no process. What Pulumi waits
+  for from it (``pulumi.com/waitFor: condition=Ready`` on the Kafka, KafkaTopic and KafkaUser CRs) is
+  played by :func:`strimzi_status_standin`, which only writes the Ready condition, as the operator's
+  status reporting would.
 
 TODO(lead): stack keys ``kubeconfig`` and ``mimirRenderOnly`` / ``strimziInstallOperator`` would
 replace the first stand-in; see docs/testbed.md.
@@ -18,8 +21,10 @@ replace the first stand-in; see docs/testbed.md.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,3 +154,56 @@ def wait_for(cond: Callable[[], bool], what: str, timeout: float = 90.0) -> None
 
 def namespace_gone(client: KubeClient, ns: str) -> bool:
     return client.get_or_none(f"/api/v1/namespaces/{ns}") is None
+
+
+STRIMZI_KINDS = ("kafkas", "kafkanodepools", "kafkatopics", "kafkausers")
+
+
+@contextlib.contextmanager
+def strimzi_status_standin(client: KubeClient, namespace: str) -> Iterator[list[str]]:
+    """While active, marks every Strimzi CR in ``namespace`` Ready for its current generation (what
+    the operator reports once it reconciled). Yields the list of CRs it marked, for the test to see."""
+    marked: list[str] = []
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            for plural in STRIMZI_KINDS:
+                base = f"/apis/kafka.strimzi.io/v1/namespaces/{namespace}/{plural}"
+                try:
+                    items = client.get(base)["items"]
+                except (KubeError, OSError):
+                    continue  # CRD or namespace not there yet
+                for item in items:
+                    meta, status = item["metadata"], item.get("status") or {}
+                    if status.get("observedGeneration") == meta.get("generation"):
+                        continue
+                    body = {
+                        "status": {
+                            "observedGeneration": meta.get("generation"),
+                            "conditions": [
+                                {
+                                    "type": "Ready",
+                                    "status": "True",
+                                    "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                }
+                            ],
+                        }
+                    }
+                    with contextlib.suppress(KubeError, OSError):
+                        client.request(
+                            "PATCH",
+                            f"{base}/{meta['name']}/status",
+                            body,
+                            content_type="application/merge-patch+json",
+                        )
+                        marked.append(f"{plural}/{meta['name']}@{meta.get('generation')}")
+            stop.wait(0.5)
+
+    thread = threading.Thread(target=loop, name="strimzi-status-standin", daemon=True)
+    thread.start()
+    try:
+        yield marked
+    finally:
+        stop.set()
+        thread.join(10)

@@ -196,8 +196,12 @@ class StrimziKafka(pulumi.ComponentResource):
                 opts=merge_opts(child, pulumi.ResourceOptions(depends_on=list(deps)), extra),
             )
 
-        self.node_pools = [cr(f"pool-{p['metadata']['name']}", p) for p in pools]
-        self.kafka = cr("kafka", kafka_doc)
+        # The node pools and the Kafka CR hold the topic's data (the operator deletes the brokers and,
+        # with deleteClaim, their volumes with them), so they get the topic's protection too. Found
+        # against a real API server: with only the KafkaTopic protected, `pulumi destroy` of the
+        # staging stack deleted both KafkaNodePools before it stopped at the protected topic.
+        self.node_pools = [cr(f"pool-{p['metadata']['name']}", p, args.protection.options()) for p in pools]
+        self.kafka = cr("kafka", kafka_doc, args.protection.options())
         deps.append(self.kafka)
         self.topic = cr("topic", topic_doc, args.protection.options())
 
