@@ -167,3 +167,25 @@ def test_the_same_topic_state_passes(tmp_path: Path) -> None:
         "partitions": 32,
         "cluster": "mimir/mimir-kafka",
     }
+
+
+def test_expires_at_marks_every_kubernetes_object_and_aws_tagged_resource(tmp_path: Path) -> None:
+    """``expiresAt`` (set by ephemeral stacks): a label on each Kubernetes object, a tag on AWS resources."""
+    for stack, kind in (("dev", "kubernetes:"), ("prod", "aws:")):
+        config = {**stack_config(stack), "mimir-kafka:expiresAt": "2026-11-30T03:00:00Z"}
+
+        def prog(config: dict[str, str] = config) -> Any:
+            pulumi.runtime.set_all_config(config, [f"mimir-kafka:{k}" for k in TEST_SECRETS])
+            return program.run(root=tmp_path)
+
+        run = run_program(prog, config=config, project="mimir-kafka", stack=stack)
+        marked = [r for r in run.resources if r.type.startswith(kind)]
+        if kind == "kubernetes:":
+            objects = [r for r in marked if isinstance(r.inputs.get("metadata"), dict)]
+            assert objects and all(
+                r.inputs["metadata"]["labels"]["mimirkafka.io/expires-at"] == "20261130T030000Z"
+                for r in objects
+            )
+        else:
+            tagged = [r for r in marked if isinstance(r.inputs.get("tags"), dict)]
+            assert tagged and all(r.inputs["tags"]["expires-at"] == "2026-11-30T03:00:00Z" for r in tagged)

@@ -10,6 +10,7 @@ them are set (``secrets_set``) to check that what the stack needs is there.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import re
@@ -166,6 +167,8 @@ class StackConfig:
     render_dir: str
     kube_context: str
     secrets_set: frozenset[str] = field(default_factory=frozenset)
+    #: ``expiresAt`` as an aware UTC datetime, or ``None``.
+    expires_at: datetime.datetime | None = None
 
 
 def _coerce(key: ConfigKey, raw: Any) -> Any:
@@ -584,6 +587,21 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
             "kubernetes-job (a Job in the cluster where Mimir runs)",
         )
     acl_enforcement = p.choice("mskAclEnforcement", v["mskAclEnforcement"], ACL_ENFORCEMENTS, "off")
+    expires_at = None
+    if v["expiresAt"]:
+        try:
+            expires_at = datetime.datetime.fromisoformat(v["expiresAt"].replace("Z", "+00:00"))
+            if expires_at.tzinfo is None:
+                raise ValueError("naive")
+            expires_at = expires_at.astimezone(datetime.UTC)
+        except ValueError:
+            p.add(
+                "expiresAt",
+                v["expiresAt"],
+                "not an ISO 8601 UTC time",
+                "set expiresAt like 2026-11-30T03:00:00Z",
+            )
+            expires_at = None
     rack = p.choice("mimirClientRack", v["mimirClientRack"], CLIENT_RACK_MODES, "zone-name")
     racks = v["mimirIngesterZoneRacks"]
     if racks and len(racks) != v["ingesterZones"]:
@@ -680,4 +698,5 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         render_dir=v["renderDir"],
         kube_context=v["kubeContext"],
         secrets_set=frozenset(secrets_set),
+        expires_at=expires_at,
     )

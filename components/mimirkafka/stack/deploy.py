@@ -9,6 +9,7 @@ side and the Mimir side of that plan.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from mimirkafka.mimir.plan import MimirDeploymentArgs
 from mimirkafka.mimir.sources import mimir_view
 from mimirkafka.stack import config as sc
 from mimirkafka.stack import outputs as so
+from mimirkafka.stack.keys import EXPIRY_LABEL
 from mimirkafka.stack.plan import Secrets, StackPlan, chart_settings, plan_stack
 
 #: The project's config namespace (``Pulumi.yaml`` ``name``).
@@ -41,11 +43,37 @@ class StackRefused(sc.StackConfigError, pulumi.RunError):
     like the SDK's own ``ConfigMissingError`` (a ``RunError``)."""
 
 
+def expiry_transformation(expires_at: datetime.datetime) -> Any:
+    """A stack transformation that marks every resource with the stack's expiry: the label
+    ``mimirkafka.io/expires-at`` on Kubernetes objects (``metadata.labels``) and the tag ``expires-at``
+    on resources that already carry ``tags`` (AWS)."""
+    label = expires_at.strftime("%Y%m%dT%H%M%SZ")
+    tag = expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        props = dict(args.props)
+        meta = props.get("metadata")
+        if isinstance(meta, dict) and args.type_.startswith("kubernetes:"):
+            labels = meta.get("labels")
+            if labels is None or isinstance(labels, dict):
+                props["metadata"] = {**meta, "labels": {**(labels or {}), EXPIRY_LABEL: label}}
+        tags = props.get("tags")
+        if isinstance(tags, dict) and args.type_.startswith("aws:"):
+            props["tags"] = {**tags, "expires-at": tag}
+        if props == dict(args.props):
+            return None
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    return transform
+
+
 def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
     """Registers the plan's resources and returns the stack outputs (exported by :func:`run`)."""
     cfg, contract = plan.config, plan.contract
     k = cfg.kafka
     render_dir = plan.render_dir
+    if cfg.expires_at is not None:
+        pulumi.runtime.register_stack_transformation(expiry_transformation(cfg.expires_at))
     k8s_provider = k8s.Provider(
         "k8s",
         render_yaml_to_directory=str(render_dir / "manifests") if render_dir else None,

@@ -39,6 +39,8 @@ AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer", 
 ADMIN_AUTH_MODES = ("none", "plain", "scram-sha-256", "scram-sha-512", "oauthbearer")
 OBJECT_STORAGES = ("s3", "minio", "filesystem")
 CLIENT_RACK_MODES = ("zone-name", "off")
+#: The Kubernetes label ``expiresAt`` puts on every object (the reaper and humans can select on it).
+EXPIRY_LABEL = "mimirkafka.io/expires-at"
 TOPIC_ROUTES = ("control-plane", "kafka-provider", "kubernetes-job")
 ACL_ENFORCEMENTS = ("off", "staged", "enforced")
 #: Defaults of the consumer tuning keys are the contract's (one source: ``ConsumerTuning``).
@@ -499,6 +501,15 @@ KEYS: tuple[ConfigKey, ...] = (
         PartitionRingSettings().delete_inactive_partition_after,
         "ingester.partition_ring.delete_inactive_partition_after.",
         "13h",
+    ),
+    _k(
+        "expiresAt",
+        "string",
+        "",
+        "Ephemeral stacks: when the stack may be destroyed (UTC, e.g. set by mimirkafka.testing); label "
+        f"{EXPIRY_LABEL} on every Kubernetes object (as 20261130T030000Z: label values take no ':') "
+        "and tag expires-at on every AWS resource that takes tags. Empty = no expiry.",
+        "2026-11-30T03:00:00Z",
     ),
     # --- where the Kubernetes side goes -----------------------------------------------------------------
     _k(
