@@ -13,6 +13,7 @@ Rule fields may be enums or strings in any case; they are normalised here, in on
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,10 @@ class ProviderAcl:
     acl_principal: str
     acl_permission_type: str
     acl_host: str
+
+    def kwargs(self) -> dict[str, str]:
+        """The keyword arguments of ``pulumi_kafka.Acl`` (every component creates its ACLs from these)."""
+        return dataclasses.asdict(self)
 
     def slug(self) -> str:
         """A stable, readable Pulumi resource-name suffix (ACLs are ForceNew, names must not shift)."""

@@ -339,13 +339,7 @@ class ExistingKafka(pulumi.ComponentResource):
                 self.acls.append(
                     kafka.Acl(
                         f"{name}-acl-{acl.slug()}",
-                        acl_resource_type=acl.acl_resource_type,
-                        acl_resource_name=acl.acl_resource_name,
-                        resource_pattern_type_filter=acl.resource_pattern_type_filter,
-                        acl_operation=acl.acl_operation,
-                        acl_principal=acl.acl_principal,
-                        acl_permission_type=acl.acl_permission_type,
-                        acl_host=acl.acl_host,
+                        **acl.kwargs(),
                         opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[self.topic, *user_deps])),
                     )
                 )

@@ -288,13 +288,7 @@ def kafka_provider_route(
         created = [
             kafka.Acl(
                 f"{name}-acl-{acl_resource_suffix(acl)}",
-                acl_resource_type=acl.acl_resource_type,
-                acl_resource_name=acl.acl_resource_name,
-                resource_pattern_type_filter=acl.resource_pattern_type_filter,
-                acl_operation=acl.acl_operation,
-                acl_principal=acl.acl_principal,
-                acl_permission_type=acl.acl_permission_type,
-                acl_host=acl.acl_host,
+                **acl.kwargs(),
                 opts=merge_opts(child, pulumi.ResourceOptions(depends_on=list(before))),
             )
             for acl in stage
