@@ -15,8 +15,15 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mimirkafka.contract.batch_fit import batch_fit_note
 from mimirkafka.contract.errors import ContractError, Problem
-from mimirkafka.contract.flavors import FLAVORS, RECORD_OVERHEAD_BYTES, max_record_size_for
+from mimirkafka.contract.flavors import (
+    CONFLUENT_CLOUD_MAX_MESSAGE_BYTES,
+    FLAVORS,
+    MSK_SERVERLESS_MAX_MESSAGE_BYTES,
+    RECORD_OVERHEAD_BYTES,
+    max_record_size_for,
+)
 from mimirkafka.contract.ingesters import partitions_needed
 from mimirkafka.contract.mimir_settings import MIN_SUPPORTED, V3_1, V3_1_2, setting_for_yaml
 from mimirkafka.contract.model import (
@@ -1260,7 +1267,8 @@ def warn_flavor(c: IngestStorageContract) -> Iterator[Problem]:
         yield Problem(
             "flavor",
             c.flavor.value,
-            "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap under load",
+            "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap under load; "
+            + batch_fit_note(MSK_SERVERLESS_MAX_MESSAGE_BYTES),
             "prefer msk-provisioned for production",
         )
     if c.flavor is KafkaFlavor.CONFLUENT_CLOUD:
@@ -1268,7 +1276,7 @@ def warn_flavor(c: IngestStorageContract) -> Iterator[Problem]:
             "flavor",
             c.flavor.value,
             "Mimir's hard-coded 16,000,000-byte producer batch can exceed the 8 MiB cap of Basic, Standard "
-            "and Enterprise clusters under load",
+            "and Enterprise clusters under load; " + batch_fit_note(CONFLUENT_CLOUD_MAX_MESSAGE_BYTES),
             "use a Dedicated cluster (flavor='confluent-cloud-dedicated') for production",
         )
     if c.sasl.mechanism is SaslMechanism.OAUTHBEARER and c.kafka_principal is None:
