@@ -56,10 +56,9 @@ def _hold_still(ks: KubeStack) -> None:
 #: Day-2 changes the real API server showed to misbehave, (stack, key) -> what happens. The test still
 #: applies them and fails if the outcome differs; when all of them are gone the test says so.
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    # The StatefulSet's volumeClaimTemplates are immutable: the kubernetes provider replaces the
-    # StatefulSet (delete, then create: every broker pod down at once), and the existing claims keep
-    # their old size. Needs a plan-time refusal (or an in-place PVC resize) in KraftStatefulSetKafka.
-    ("dev", "kafkaVolumeSizeGib"): "REPLACED",
+    # (was: ("dev", "kafkaVolumeSizeGib") REPLACED — the StatefulSet's volumeClaimTemplates are immutable
+    # and the provider replaced the StatefulSet; now refused by plan_kraft from the stack's last
+    # kafkaVolumeSize output before any object changes.)
 }
 
 

@@ -128,6 +128,24 @@ SHRINKS = [
 ]
 
 
+def test_kraft_volume_size_change_is_refused_not_a_silent_statefulset_replacement(tmp_path: Path) -> None:
+    """The real API server showed it: a new kafkaVolumeSizeGib replaced the KRaft StatefulSet."""
+    config = {**stack_config("dev"), "mimir-kafka:kafkaVolumeSizeGib": "20"}
+    mocks = RecordingMocks()
+    mocks.stack_outputs["*"] = {"kafkaVolumeSize": "10Gi"}
+
+    def prog() -> Any:
+        pulumi.runtime.set_all_config(config, [f"mimir-kafka:{k}" for k in TEST_SECRETS])
+        return program.run(root=tmp_path)
+
+    with pytest.raises(StackConfigError) as err:
+        run_program(prog, mocks=mocks, config=config, project="mimir-kafka", stack="dev")
+    assert registrations(mocks) == []
+    [problem] = err.value.problems
+    assert problem.setting == "kafkaVolumeSizeGib" and "10Gi" in problem.message
+    assert "kafkaVolumeSizeGib" in problem.fix or "PersistentVolumeClaim" in problem.fix
+
+
 @pytest.mark.parametrize(("stack", "state", "key"), SHRINKS, ids=[s[0] for s in SHRINKS])
 def test_shrink_rename_or_move_refused_from_the_last_outputs(
     stack: str, state: dict[str, Any], key: str, tmp_path: Path

@@ -36,6 +36,10 @@ class KraftStatefulSetKafkaArgs:
     #: Applied to the StatefulSet (it holds the topic's data); ``TopicProtection.ephemeral()`` in CI.
     protection: TopicProtection = field(default_factory=TopicProtection)
     previous: DeployedTopic | None = None
+    #: The brokers' volume size as deployed (the ``storage_size`` output of the last run). A StatefulSet's
+    #: ``volumeClaimTemplates`` are immutable: a different size would make Kubernetes replace the
+    #: StatefulSet (every broker down at once) while the existing claims keep their size, so it is refused.
+    deployed_storage_size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,19 @@ def plan_kraft(args: KraftStatefulSetKafkaArgs) -> KraftPlan:
     cluster_id = f"{layout.namespace}/{layout.name}"
     problems.run(lambda: m.check_supported(c, req, layout))
     problems.run(lambda: check_contract_topic(c, req.partitions, cluster_id, args.previous))
+    if args.deployed_storage_size and args.deployed_storage_size != layout.storage_size:
+        problems.found.append(
+            Problem(
+                "layout.storage_size",
+                layout.storage_size,
+                f"the brokers' volumes are {args.deployed_storage_size}; a StatefulSet's "
+                "volumeClaimTemplates cannot change, so Kubernetes would replace the StatefulSet (every "
+                "broker down at once) and the existing volumes would keep their size",
+                f"keep storage_size={args.deployed_storage_size}; grow the disks by resizing each "
+                "PersistentVolumeClaim (a StorageClass with allowVolumeExpansion), or use StrimziKafka, "
+                "which resizes in place",
+            )
+        )
     problems.raise_if_any()
     return KraftPlan(
         requirements=req,
@@ -132,4 +149,11 @@ class KraftStatefulSetKafka(pulumi.ComponentResource):
         # Only known once the Job ran: Mimir must not start before the topic exists.
         self.topic_name = self.topic_job.metadata.apply(lambda _: c.topic.name)
         self.topic_state = topic_state(c.topic.name, req.partitions, cluster_id)
-        self.register_outputs({**self.endpoint.to_outputs(), "topic_state": self.topic_state})
+        self.storage_size = layout.storage_size
+        self.register_outputs(
+            {
+                **self.endpoint.to_outputs(),
+                "topic_state": self.topic_state,
+                "storage_size": layout.storage_size,
+            }
+        )

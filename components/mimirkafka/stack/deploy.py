@@ -184,6 +184,8 @@ def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
         outputs["mimirRoleArn"] = iam.role_arn
     if k.kind == "msk":
         outputs[so.MSK_ACL_ENFORCEMENT] = kafka_side.acl_enforcement.value
+    if k.kind == "kraft":
+        outputs[so.KRAFT_STORAGE_SIZE] = kafka_side.storage_size
     return outputs
 
 

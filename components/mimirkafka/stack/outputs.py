@@ -16,3 +16,6 @@ TOPIC_STATE = "kafkaTopicState"
 #: MSK: the ACL enforcement the last update applied (off/staged/enforced); the next plan needs it to
 #: allow ``enforced`` on a cluster in use only after a ``staged`` run.
 MSK_ACL_ENFORCEMENT = "mskAclEnforcement"
+#: kraft: the brokers' volume size as deployed (``10Gi``); the next plan refuses another size (the
+#: StatefulSet's volumeClaimTemplates are immutable).
+KRAFT_STORAGE_SIZE = "kafkaVolumeSize"

@@ -436,6 +436,7 @@ def kafka_args(
     admin: Mapping[str, Any],
     pems: Mapping[str, Any],
     deployed_acls: str | None = None,
+    deployed_storage: str | None = None,
 ) -> tuple[Any, Callable[[], Any]]:
     """The Kafka component's args for ``kafkaKind`` and a thunk running its pure plan."""
     k = cfg.kafka
@@ -465,7 +466,11 @@ def kafka_args(
         from mimirkafka.kafka.statefulset import KraftStatefulSetKafkaArgs, plan_kraft
 
         args = KraftStatefulSetKafkaArgs(
-            contract=contract, layout=kraft_layout(cfg), protection=protection, previous=previous
+            contract=contract,
+            layout=kraft_layout(cfg),
+            protection=protection,
+            previous=previous,
+            deployed_storage_size=deployed_storage,
         )
         return args, lambda: plan_kraft(args)
     if k.kind == "strimzi":
@@ -684,7 +689,16 @@ def plan_stack(
     previous = _deployed(last_outputs, c)
     # What the last update applied (MSK): enforcing ACLs on a cluster in use needs a staged run first.
     deployed_acls = (last_outputs or {}).get(so.MSK_ACL_ENFORCEMENT)
-    args, plan_kafka = kafka_args(cfg, contract, previous, admin, pems, deployed_acls)
+    deployed_storage = (last_outputs or {}).get(so.KRAFT_STORAGE_SIZE)
+    args, plan_kafka = kafka_args(
+        cfg,
+        contract,
+        previous,
+        admin,
+        pems,
+        deployed_acls,
+        str(deployed_storage) if deployed_storage else None,
+    )
     kafka_plan = c.run(plan_kafka, "kafkaKind")
     mimir: Any = None
     iam = _iam(cfg, stack, project, c)

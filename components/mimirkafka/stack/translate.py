@@ -63,6 +63,7 @@ FIELD_KEYS: dict[str, str] = {
     "namespace": "kafkaNamespace",
     "layout.namespace": "kafkaNamespace",
     "storage_size": "kafkaVolumeSizeGib",
+    "layout.storage_size": "kafkaVolumeSizeGib",
     "volume_size_gib": "kafkaVolumeSizeGib",
     "instance_type": "mskInstanceType",
     "subnet_ids": "mskSubnetIds",
