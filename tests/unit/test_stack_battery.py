@@ -207,3 +207,25 @@ def test_expires_at_marks_every_kubernetes_object_and_aws_tagged_resource(tmp_pa
         else:
             tagged = [r for r in marked if isinstance(r.inputs.get("tags"), dict)]
             assert tagged and all(r.inputs["tags"]["expires-at"] == "2026-11-30T03:00:00Z" for r in tagged)
+
+
+def test_strimzi_operator_optional_and_mimir_render_only(tmp_path: Path) -> None:
+    """strimziInstallOperator=false: no operator release; mimirRenderOnly: Mimir's values go to files
+    while the Kafka side is still applied (not rendered)."""
+    config = {
+        **stack_config("staging"),
+        "mimir-kafka:strimziInstallOperator": "false",
+        "mimir-kafka:mimirRenderOnly": "true",
+    }
+
+    def prog() -> Any:
+        pulumi.runtime.set_all_config(config, [f"mimir-kafka:{k}" for k in TEST_SECRETS])
+        return program.run(root=tmp_path)
+
+    run = run_program(prog, config=config, project="mimir-kafka", stack="staging")
+    releases = [r.inputs.get("chart") for r in run.of_type("kubernetes:helm.sh/v3:Release")]
+    assert releases == []  # neither the Strimzi operator nor Mimir is installed
+    assert (tmp_path / "rendered" / "staging" / "mimir-values.yaml").exists()
+    provider = run.one("pulumi:providers:kubernetes")
+    assert not provider.inputs.get("renderYamlToDirectory")
+    assert any(r.type == "kubernetes:kafka.strimzi.io/v1:Kafka" for r in run.resources)

@@ -166,6 +166,9 @@ class StackConfig:
     render_only: bool
     render_dir: str
     kube_context: str
+    kubeconfig: str = ""
+    mimir_render_only: bool = False
+    strimzi_install_operator: bool = True
     secrets_set: frozenset[str] = field(default_factory=frozenset)
     #: ``expiresAt`` as an aware UTC datetime, or ``None``.
     expires_at: datetime.datetime | None = None
@@ -697,6 +700,9 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         render_only=v["renderOnly"],
         render_dir=v["renderDir"],
         kube_context=v["kubeContext"],
+        kubeconfig=v["kubeconfig"],
+        mimir_render_only=v["mimirRenderOnly"],
+        strimzi_install_operator=v["strimziInstallOperator"],
         secrets_set=frozenset(secrets_set),
         expires_at=expires_at,
     )

@@ -76,8 +76,10 @@ def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
         pulumi.runtime.register_stack_transformation(expiry_transformation(cfg.expires_at))
     k8s_provider = k8s.Provider(
         "k8s",
-        render_yaml_to_directory=str(render_dir / "manifests") if render_dir else None,
+        # mimirRenderOnly: only Mimir's values and install.sh go to files; everything else is applied.
+        render_yaml_to_directory=str(render_dir / "manifests") if render_dir and cfg.render_only else None,
         context=cfg.kube_context or None,
+        kubeconfig=cfg.kubeconfig or None,
     )
     aws_provider = aws.Provider("aws", region=cfg.mimir.aws_region) if cfg.mimir.aws_region else None
     k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": k8s_provider})

@@ -528,6 +528,30 @@ KEYS: tuple[ConfigKey, ...] = (
         "out",
     ),
     _k("kubeContext", "string", "", "kubeconfig context to deploy to; empty = current context.", "kind-dev"),
+    _k(
+        "kubeconfig",
+        "string",
+        "",
+        "Path of the kubeconfig the stack's Kubernetes provider uses (relative to the project); empty = "
+        "the ambient one (KUBECONFIG, ~/.kube/config).",
+        ".local/kubeconfig",
+    ),
+    _k(
+        "mimirRenderOnly",
+        "boolean",
+        False,
+        "Write Mimir's Helm values and install.sh (to renderDir) instead of installing the chart, while "
+        "every other Kubernetes object is applied (renderOnly renders everything).",
+        "true",
+    ),
+    _k(
+        "strimziInstallOperator",
+        "boolean",
+        True,
+        "strimzi: install the Strimzi operator with its chart; false = it is already installed and "
+        "watches kafkaNamespace.",
+        "false",
+    ),
 )
 KEYS_BY_NAME = {k.name: k for k in KEYS}
 #: Stack key -> the ``ConsumerTuning`` field it sets.

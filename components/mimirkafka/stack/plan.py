@@ -479,7 +479,7 @@ def kafka_args(
         args = StrimziKafkaArgs(
             contract=contract,
             layout=strimzi_layout(cfg),
-            operator=StrimziOperatorInstall(),
+            operator=StrimziOperatorInstall() if cfg.strimzi_install_operator else None,
             protection=protection,
             previous=previous,
         )
@@ -677,6 +677,16 @@ def plan_stack(
             if text is not None:
                 pems[role] = secret(text) if role == "client_key" else text
 
+    if cfg.kubeconfig:
+        kubeconfig = Path(cfg.kubeconfig) if Path(cfg.kubeconfig).is_absolute() else root / cfg.kubeconfig
+        if kubeconfig.is_file():
+            cfg = dataclasses.replace(cfg, kubeconfig=str(kubeconfig))
+        else:
+            c.add(
+                "kubeconfig",
+                f"no such file (relative paths are from the project directory {root})",
+                "point kubeconfig at an existing kubeconfig file, or leave it empty",
+            )
     contract = c.run(
         lambda: build_contract(
             cfg, secrets, addresses=addresses if k.kind == "existing" else (), tls_pems=pems
@@ -710,7 +720,9 @@ def plan_stack(
     assert mimir is not None
     warned = [*contract_warnings(contract), *getattr(kafka_plan, "warnings", ()), *mimir.warnings]
     warnings = tuple(_unique([to_stack(w, values, "kafkaKind") for w in warned]))
-    render_dir = (root / cfg.render_dir / stack).resolve() if cfg.render_only else None
+    render_dir = (
+        (root / cfg.render_dir / stack).resolve() if cfg.render_only or cfg.mimir_render_only else None
+    )
     return StackPlan(
         project=project,
         stack=stack,
