@@ -158,4 +158,3 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.message}. Fix: {self.fix}"
-
