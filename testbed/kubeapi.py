@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import ipaddress
 import json
 import os
@@ -78,74 +77,27 @@ def _port_open(port: int) -> bool:
 def _write_pki(d: Path) -> dict[str, Path]:
     """CA, API server serving certificate, admin client certificate (system:masters), SA key pair."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.UTC)
+    from testbed.pki import TestCA, key_pem
 
-    def pem_key(key: Any) -> bytes:
-        return bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mimirkafka-test-kube-ca")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
+    ca = TestCA("mimirkafka-test-kube-ca")
+    kube_ip = ipaddress.IPv4Network(SERVICE_CIDR).network_address + 1
+    server_sans = [
+        x509.DNSName("localhost"),
+        x509.DNSName("kubernetes"),
+        x509.DNSName("kubernetes.default.svc"),
+        x509.DNSName("kubernetes.default.svc.cluster.local"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.IPAddress(kube_ip),
+    ]
 
     def leaf(attrs: list[x509.NameAttribute], server: bool) -> tuple[bytes, bytes]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        b = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name(attrs))
-            .issuer_name(ca.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage(
-                    [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
-                ),
-                critical=False,
-            )
-        )
-        if server:
-            kube_ip = ipaddress.IPv4Network(SERVICE_CIDR).network_address + 1
-            b = b.add_extension(
-                x509.SubjectAlternativeName(
-                    [
-                        x509.DNSName("localhost"),
-                        x509.DNSName("kubernetes"),
-                        x509.DNSName("kubernetes.default.svc"),
-                        x509.DNSName("kubernetes.default.svc.cluster.local"),
-                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                        x509.IPAddress(kube_ip),
-                    ]
-                ),
-                critical=False,
-            )
-        cert = b.sign(ca_key, hashes.SHA256())
-        return cert.public_bytes(serialization.Encoding.PEM), pem_key(key)
+        return ca.leaf(x509.Name(attrs), server=server, sans=server_sans if server else ())
 
+    pem_key = key_pem
     server_cert, server_key = leaf([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")], True)
     admin_cert, admin_key = leaf(
         [
@@ -156,7 +108,7 @@ def _write_pki(d: Path) -> dict[str, Path]:
     )
     sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     files = {
-        "ca": (d / "ca.crt", ca.public_bytes(serialization.Encoding.PEM)),
+        "ca": (d / "ca.crt", ca.pem),
         "server_cert": (d / "apiserver.crt", server_cert),
         "server_key": (d / "apiserver.key", server_key),
         "admin_cert": (d / "admin.crt", admin_cert),
