@@ -34,7 +34,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from testbed.host import free_ports, toolchain_env
 
 ADMIN_USER = "admin"
 #: The user the PLAIN listener knows besides admin (PLAIN users live in the broker's JAAS config, so they
@@ -127,29 +128,7 @@ def unsecured_jws(subject: str, lifetime_s: int = 3600) -> str:
 
 def kafka_libs() -> Path:
     """The Kafka jars dir: ``$KAFKA_LIBS`` or what ``scripts/toolchain --env`` reports."""
-    env = os.environ.get("KAFKA_LIBS")
-    if env:
-        return Path(env)
-    script = Path(__file__).resolve().parents[1] / "scripts" / "toolchain"
-    out = subprocess.run([str(script), "--env"], check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if line.startswith("export KAFKA_LIBS="):
-            return Path(line.split("=", 1)[1].strip('"'))
-    raise RuntimeError("scripts/toolchain --env did not print KAFKA_LIBS; run scripts/toolchain first")
-
-
-def _free_ports(n: int) -> list[int]:
-    # Keep all sockets open until every port is chosen so the n ports are distinct.
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+    return Path(toolchain_env(("KAFKA_LIBS",))["KAFKA_LIBS"])
 
 
 # --- certificates -------------------------------------------------------------------------------
@@ -342,7 +321,7 @@ class Broker:
             "mimir_plain": secrets.token_hex(12),
         } | {f"plain:{u}": secrets.token_hex(12) for u in EXTRA_PLAIN_USERS}
         keys = [*list(_CLIENT_LISTENERS), "internal", "controller"]
-        ports = dict(zip(keys, _free_ports(len(keys)), strict=True))
+        ports = dict(zip(keys, free_ports(len(keys)), strict=True))
         props = self.workdir / "server.properties"
         props.write_text(_server_properties(ports, data_dir, pki, passwords))
         log4j = self.workdir / "log4j2.properties"

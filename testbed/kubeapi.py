@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.host import free_ports, port_open, toolchain_env
+
 #: Fake nodes, one per zone (the KRaft StatefulSet and Mimir spread over zones and hosts).
 NODES = (("kwok-node-a", "zone-a"), ("kwok-node-b", "zone-b"), ("kwok-node-c", "zone-c"))
 #: The service range the API server allocates ClusterIPs from; its first address is ``kubernetes``.
@@ -42,36 +43,7 @@ KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 
 def toolchain_paths() -> dict[str, str]:
     """ETCD_BIN, KUBE_BIN_DIR, KWOK_DIR from the environment or ``scripts/toolchain --env``."""
-    keys = ("ETCD_BIN", "KUBE_BIN_DIR", "KWOK_DIR")
-    if all(os.environ.get(k) for k in keys):
-        return {k: os.environ[k] for k in keys}
-    script = Path(__file__).resolve().parents[1] / "scripts" / "toolchain"
-    out = subprocess.run([str(script), "--env"], check=True, capture_output=True, text=True).stdout
-    found = {}
-    for line in out.splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        if key in keys:
-            found[key] = value.strip('"')
-    return found
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+    return toolchain_env(("ETCD_BIN", "KUBE_BIN_DIR", "KWOK_DIR"))
 
 
 def _write_pki(d: Path) -> dict[str, Path]:
@@ -261,7 +233,7 @@ class ControlPlane:
         pki_dir.mkdir(parents=True, exist_ok=True)
         pki = _write_pki(pki_dir)
         names = ("etcd_client", "etcd_peer", "apiserver", "kcm", "scheduler", "kwok")
-        self.ports = dict(zip(names, _free_ports(len(names)), strict=True))
+        self.ports = dict(zip(names, free_ports(len(names)), strict=True))
         server = f"https://127.0.0.1:{self.ports['apiserver']}"
         kubeconfig = self.workdir / "kubeconfig"
         kubeconfig.write_text(_kubeconfig(server, pki))
@@ -309,7 +281,7 @@ class ControlPlane:
                 "--log-level=warn",
             ],
         )
-        self._wait(lambda: _port_open(p["etcd_client"]), "etcd", deadline)
+        self._wait(lambda: port_open(p["etcd_client"]), "etcd", deadline)
         self._spawn(
             "kube-apiserver",
             [
@@ -334,7 +306,7 @@ class ControlPlane:
                 "--v=1",
             ],
         )
-        self._wait(lambda: _port_open(p["apiserver"]), "kube-apiserver port", deadline)
+        self._wait(lambda: port_open(p["apiserver"]), "kube-apiserver port", deadline)
         common = [f"--kubeconfig={kubeconfig}", "--leader-elect=false", "--bind-address=127.0.0.1"]
         self._spawn(
             "kube-controller-manager",
@@ -455,10 +427,10 @@ class ControlPlane:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
         end = time.monotonic() + timeout
-        busy = [p for p in self.ports.values() if _port_open(p)]
+        busy = [p for p in self.ports.values() if port_open(p)]
         while busy and time.monotonic() < end:
             time.sleep(0.2)
-            busy = [p for p in busy if _port_open(p)]
+            busy = [p for p in busy if port_open(p)]
         if busy:
             raise RuntimeError(f"control plane stopped but ports {busy} are still open")
         if self._own_workdir and os.environ.get("MIMIRKAFKA_KEEP_KUBE_DIR") != "1":
