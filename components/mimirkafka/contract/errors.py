@@ -28,6 +28,11 @@ class Problem:
         return f"{self.setting}={self.value!r}: {self.message}. Fix: {self.fix}"
 
 
+def unique(problems: Iterable[Problem]) -> list[Problem]:
+    """``problems`` without repeats (two checks may find the same thing), in their first order."""
+    return list({str(p): p for p in problems}.values())
+
+
 class ContractError(ValueError):
     """Raised before any resource exists; lists every problem of the contract, one per line."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from mimirkafka.contract import kafka_requirements, validate
-from mimirkafka.contract.errors import ContractError, Problem
+from mimirkafka.contract.errors import ContractError, Problem, unique
 from mimirkafka.contract.model import (
     IngestStorageContract,
     KafkaFlavor,
@@ -87,7 +87,7 @@ class Problems:
             return
         if len(self._errors) == 1 and self._errors[0].problems == self.found:
             raise self._errors[0]  # one check failed alone: keep its type (e.g. TopicReplacementRefused)
-        raise ContractError(list({str(p): p for p in self.found}.values()))
+        raise ContractError(unique(self.found))
 
 
 def given_password(contract: IngestStorageContract) -> Any | None:

@@ -62,9 +62,7 @@ class StackConfigError(ContractError):
     """The stack's config has problems; each :class:`Problem` names the stack key, the value and a fix
     that key can apply. Same base as the Python API's errors (:class:`ContractError`)."""
 
-    def __init__(self, problems: Iterable[Problem] | str, stack: str | None = None) -> None:
-        if isinstance(problems, str):  # one problem written as text by older callers
-            problems = [Problem("config", "", problems, "see docs/stacks.md")]
+    def __init__(self, problems: Iterable[Problem], stack: str | None = None) -> None:
         self.problems = list(problems)
         self.stack = stack
         where = f"stack {stack!r}" if stack else "the stack config"
@@ -170,6 +168,8 @@ class StackConfig:
     mimir_render_only: bool = False
     strimzi_install_operator: bool = True
     secrets_set: frozenset[str] = field(default_factory=frozenset)
+    #: Every non-secret key's value as set (coerced) or its default: what messages show a key's value as.
+    values: Mapping[str, Any] = field(default_factory=dict)
     #: ``expiresAt`` as an aware UTC datetime, or ``None``.
     expires_at: datetime.datetime | None = None
 
@@ -271,15 +271,6 @@ def unknown_keys(raw: Mapping[str, Any]) -> list[Problem]:
         )
         found.append(KeyProblem(name, raw[name], "not a config key of this project", fix))
     return found
-
-
-def values_with_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Every non-secret key with its value (coerced) or default; raises with every problem."""
-    p = _Problems()
-    out = _values(raw, p)
-    if p.found:
-        raise StackConfigError(p.found)
-    return out
 
 
 def _values(raw: Mapping[str, Any], p: _Problems) -> dict[str, Any]:
@@ -704,5 +695,6 @@ def parse(raw: Mapping[str, Any], secrets_set: Collection[str] = ()) -> StackCon
         mimir_render_only=v["mimirRenderOnly"],
         strimzi_install_operator=v["strimziInstallOperator"],
         secrets_set=frozenset(secrets_set),
+        values=v,
         expires_at=expires_at,
     )

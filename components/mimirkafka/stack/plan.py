@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mimirkafka.contract.errors import ContractError, Problem
+from mimirkafka.contract.errors import ContractError, Problem, unique
 from mimirkafka.contract.kafka_side import principal_for
 from mimirkafka.contract.model import (
     ConsumerTuning,
@@ -35,6 +35,7 @@ from mimirkafka.contract.model import (
 )
 from mimirkafka.contract.validation import problems as contract_problems
 from mimirkafka.contract.validation import warnings as contract_warnings
+from mimirkafka.kafka._contract import problem_from_text
 from mimirkafka.kafka.endpoint import CaKind, CaSource, CredentialsKind, CredentialsSource, KafkaEndpoint
 from mimirkafka.kafka.protection import DeployedTopic, TopicProtection, deployed_topic_from_outputs
 from mimirkafka.mimir import values as mv
@@ -118,28 +119,12 @@ class _Collect:
         except ValueError as e:
             # A component check that has not yet joined the ContractError base: still never raw.
             self.problems.append(
-                to_stack(
-                    Problem(
-                        fallback_key, self.values.get(fallback_key), str(e).split(". Fix:")[0], _fix_of(e)
-                    ),
-                    self.values,
-                    fallback_key,
-                )
+                to_stack(problem_from_text(str(e)), self.values, fallback_key, self.overrides)
             )
         return None
 
     def add(self, key: str, message: str, fix: str) -> None:
         self.problems.append(sc.KeyProblem(key, self.values.get(key), message, fix))
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    """``problems`` without repeats (two checks may find the same thing), in order."""
-    return list({str(p): p for p in problems}.values())
-
-
-def _fix_of(error: BaseException) -> str:
-    text = str(error)
-    return text.split(" Fix: ", 1)[1] if " Fix: " in text else "see docs/stacks.md for this key"
 
 
 # --- files the stack names -------------------------------------------------------------------------
@@ -623,7 +608,7 @@ def plan_stack(
         cfg = sc.parse(raw, secrets_set)
     except sc.StackConfigError as e:
         raise sc.StackConfigError(e.problems, stack=stack) from None
-    values = sc.values_with_defaults(raw)
+    values = cfg.values
     # An existing cluster is known by the admin bootstrap list (the topic guard's "cluster").
     c = _Collect(values, {"cluster": "kafkaAdminBootstrap"} if cfg.kafka.kind == "existing" else None)
     k = cfg.kafka
@@ -716,10 +701,10 @@ def plan_stack(
         endpoint = planned_endpoint(cfg, contract, kafka_plan)
         mimir = c.run(lambda: plan_mimir_side(cfg, contract, endpoint, iam), "mimirExtraValues")
     if c.problems:
-        raise sc.StackConfigError(_unique(c.problems), stack=stack)
+        raise sc.StackConfigError(unique(c.problems), stack=stack)
     assert mimir is not None
     warned = [*contract_warnings(contract), *getattr(kafka_plan, "warnings", ()), *mimir.warnings]
-    warnings = tuple(_unique([to_stack(w, values, "kafkaKind") for w in warned]))
+    warnings = tuple(unique([to_stack(w, values, "kafkaKind") for w in warned]))
     render_dir = (
         (root / cfg.render_dir / stack).resolve() if cfg.render_only or cfg.mimir_render_only else None
     )

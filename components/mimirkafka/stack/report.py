@@ -23,7 +23,6 @@ import yaml
 
 from mimirkafka.contract import kafka_requirements, render_mimir
 from mimirkafka.contract.errors import ContractError
-from mimirkafka.stack import config as sc
 from mimirkafka.stack.plan import StackPlan, plan_stack
 
 OK, WARNINGS, PROBLEMS, INPUT_ERROR = 0, 1, 2, 3
@@ -220,4 +219,4 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-__all__ = ["describe", "read_stack_file", "register", "run", "sc"]
+__all__ = ["describe", "read_stack_file", "register", "run"]
