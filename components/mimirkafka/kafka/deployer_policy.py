@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from mimirkafka.contract.errors import ContractError, Problem
-from mimirkafka.kafka.kafka_admin_route import ROUTE_ACL_ACTIONS, ROUTE_CLUSTER_ACTIONS, ROUTE_TOPIC_ACTIONS
+from mimirkafka.kafka.kafka_admin_route import admin_iam_actions
 
 if TYPE_CHECKING:
     from mimirkafka.kafka.msk import MskKafkaArgs
@@ -213,8 +213,9 @@ def deployer_policy(inputs: DeployerPolicyInputs) -> dict[str, Any]:
                 ["*"],
             )
         )
-        data_plane_cluster = list(ROUTE_CLUSTER_ACTIONS) + (list(ROUTE_ACL_ACTIONS) if i.acls else [])
-        data_plane_topic = list(ROUTE_TOPIC_ACTIONS) + (
+        route_actions = admin_iam_actions(with_acls=i.acls)
+        data_plane_cluster = route_actions["cluster"]
+        data_plane_topic = route_actions["topic"] + (
             ["kafka-cluster:DeleteTopic"] if i.ephemeral_topic else []
         )
         if i.topic_route == "control-plane":

@@ -14,7 +14,7 @@ msk-create-cluster and limits (brokers a multiple of the subnet count: pulumi-aw
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -336,12 +336,6 @@ def primary_auth_problems(contract: IngestStorageContract) -> list[Problem]:
     return found
 
 
-def auth_methods(contract: IngestStorageContract, extra: Iterable[MskAuth | str] = ()) -> tuple[MskAuth, ...]:
-    """Mimir's path first, then any extra paths asked for (e.g. IAM for admin tooling), deduplicated."""
-    methods = [primary_auth(contract), *(MskAuth(e) for e in extra)]
-    return tuple(dict.fromkeys(methods))
-
-
 def mtls_problems(methods: Sequence[MskAuth], ca_arns: Sequence[Any]) -> list[Problem]:
     if MskAuth.MTLS in methods and not ca_arns:
         return [
@@ -406,14 +400,6 @@ def broker_problems(
     return found
 
 
-def server_properties(contract: IngestStorageContract, broker_config: dict[str, str]) -> str:
-    """``server.properties`` text for ``aws.msk.Configuration``; Express keeps only settable keys."""
-    found = server_properties_problems(contract, broker_config)
-    if found:
-        raise MskConfigError(found)
-    return "".join(f"{k}={v}\n" for k, v in sorted(broker_config.items()))
-
-
 def server_properties_problems(
     contract: IngestStorageContract, broker_config: dict[str, str]
 ) -> list[Problem]:
@@ -454,12 +440,6 @@ def client_problems(
             )
         ]
     return []
-
-
-def check_clients(cidr_blocks: Sequence[str], security_group_ids: Sequence[Any], reach: str) -> None:
-    found = client_problems(cidr_blocks, security_group_ids, reach)
-    if found:
-        raise MskConfigError(found)
 
 
 def storage_problems(

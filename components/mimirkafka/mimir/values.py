@@ -56,8 +56,6 @@ IMAGE_REPOSITORY = "grafana/mimir"
 #: ``3.12-alpine`` would change the sidecar under a running deployment). The script needs only the
 #: standard library. Override with ``MskIamSidecar.image`` (a registry mirror, a digest).
 MSK_IAM_SIDECAR_IMAGE = "docker.io/library/python:3.12.12-alpine3.21"
-#: Mimir's partition ID is the trailing number of the ingester instance ID (``-([0-9]+)$``).
-INSTANCE_ID_PATTERN = re.compile(r"-([0-9]+)$")
 #: Values sections of every chart component that can talk to Kafka (see components.py for sources).
 KAFKA_COMPONENTS = tuple(c.values_key for c in _KAFKA_COMPONENTS)
 ZONE_NAMES = DEFAULT_ZONE_NAMES
@@ -396,13 +394,6 @@ def _msk_iam_sidecar(sidecar: MskIamSidecar) -> tuple[dict[str, Any], list[dict[
     return container, volumes, mount
 
 
-def assert_no_secret_values(tree: Any, path: str = "values") -> None:
-    """Refuses a values tree holding a :class:`SecretValue` (a secret would land in the Helm release)."""
-    found = _secret_value_problems(tree, path)
-    if found:
-        raise ContractError(found)
-
-
 def _secret_value_problems(tree: Any, path: str) -> list[Problem]:
     if isinstance(tree, SecretValue):
         return [
@@ -592,12 +583,6 @@ def clear_secret_problems(values: Mapping[str, Any], known_secrets: Sequence[str
 
     walk(values, ())
     return found
-
-
-def assert_no_clear_secrets(values: Mapping[str, Any], known_secrets: Sequence[str] = ()) -> None:
-    found = clear_secret_problems(values, known_secrets)
-    if found:
-        raise ContractError(found)
 
 
 def _zone_entries(layout: IngesterLayout, settings: ChartSettings) -> list[dict[str, Any]]:
