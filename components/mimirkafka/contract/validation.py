@@ -1319,6 +1319,7 @@ def warn_versions(c: IngestStorageContract) -> Iterator[Problem]:
             "prefer mimir_version '3.1.3'",
         )
     if c.ingesters.zones > 3:
+        # grafana/mimir@00dc4b65:operations/mimir/ingest-storage.libsonnet
         yield Problem(
             "ingesters.zones",
             c.ingesters.zones,

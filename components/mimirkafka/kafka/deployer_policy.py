@@ -320,6 +320,9 @@ def deployer_policy(inputs: DeployerPolicyInputs) -> dict[str, Any]:
                     ["*"],
                 )
             )
+            # AWSServiceRoleForApplicationAutoScaling_KafkaCluster, principal
+            # kafka.application-autoscaling.amazonaws.com: https://docs.aws.amazon.com/autoscaling/
+            # application/userguide/services-that-can-integrate-msk.html
             st.append(
                 _statement(
                     "StorageAutoscalingRole",

@@ -720,7 +720,7 @@ def plan_msk(args: MskKafkaArgs, today: dt.date | None = None) -> MskPlan:
                 "broker_logs",
                 "set",
                 "CreateCluster rejected broker logs for Express types until AWS added them in February 2026 "
-                "(terraform-aws-msk-kafka-cluster #47, #68)",
+                "(terraform-aws-modules/terraform-aws-msk-kafka-cluster#47, #68)",
                 "keep them if the live API accepts them",
             )
         )

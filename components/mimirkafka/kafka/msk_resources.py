@@ -121,8 +121,9 @@ def storage_autoscaling(
     opts: pulumi.ResourceOptions,
 ) -> tuple[aws.appautoscaling.Target, aws.appautoscaling.Policy]:
     """Application Auto Scaling of the brokers' EBS volumes: a target on ``kafka:broker-storage:VolumeSize``
-    and a target-tracking policy on ``KafkaBrokerStorageUtilization`` (as terraform-aws-msk-kafka-cluster
-    main.tf does, commit 012f22a; AWS msk-autoexpand-details.html for the bounds)."""
+    and a target-tracking policy on ``KafkaBrokerStorageUtilization`` (as
+    terraform-aws-modules/terraform-aws-msk-kafka-cluster@012f22a:main.tf does; AWS
+    msk-autoexpand-details.html for the bounds)."""
     target = aws.appautoscaling.Target(
         f"{name}-storage-scaling",
         service_namespace="kafka",

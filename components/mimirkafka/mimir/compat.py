@@ -76,8 +76,8 @@ CHART_RELEASES: tuple[ChartRelease, ...] = (
     ChartRelease(ChartVersion(6, 0, 1), MimirVersion(3, 0, 0), False, 3, "chart CHANGELOG ## 6.0.1 (#13312)"),
     ChartRelease(ChartVersion(6, 0, 4), MimirVersion(3, 0, 1), False, 3, "chart CHANGELOG ## 6.0.4 (#13702)"),
     ChartRelease(ChartVersion(6, 0, 6), MimirVersion(3, 0, 4), False, 3, "chart CHANGELOG ## 6.0.6 (#14749)"),
-    # 6.1.0's own Chart.yaml was not readable offline; it is the first release after the 6.0.6 notes
-    # that list #14449 and #14654 as unreleased, and ships during the 3.1 line (entigolabs#1348).
+    # UNVERIFIED row: 6.1.0's own Chart.yaml/CHANGELOG were not readable offline; it is taken as the first
+    # release after the 6.0.6 notes that list #14449 and #14654 as unreleased (appVersion left unknown).
     ChartRelease(V6_1_0, None, True, 2, "chart CHANGELOG @063371ec unreleased: #14449, #14654"),
 )
 

@@ -9,7 +9,8 @@ stock Python image (standard library only), resolves credentials the way the SDK
   ``Expiration``);
 - IRSA: ``AWS_ROLE_ARN`` + ``AWS_WEB_IDENTITY_TOKEN_FILE``, exchanged with the unsigned STS
   ``AssumeRoleWithWebIdentity`` call (``POST`` form, XML ``...Result/Credentials``); the endpoint is
-  ``https://sts.<region>.amazonaws.com`` or ``AWS_ENDPOINT_URL_STS`` (the SDKs' service endpoint variable);
+  ``https://sts.<region>.amazonaws.com`` or ``AWS_ENDPOINT_URL_STS`` (the SDKs' service-specific endpoint
+  variable, https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
 
 and answers ``GET /`` with ``{"AccessKey", "SecretKey", "SessionToken"}``, the shape Mimir reads on every
 (re)authentication. With ``MSK_IAM_FILE_PATH`` it (also) writes that JSON to a file, atomically (temporary

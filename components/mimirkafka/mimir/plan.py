@@ -162,6 +162,7 @@ def plan_mimir(args: MimirDeploymentArgs) -> MimirPlan:
     views = {comp: component_view(config, values.get(comp, {}).get("extraArgs", {})) for comp in components}
     warnings = [*contract_warnings(c), *v.client_rack_warnings(c.ingesters, settings)]
     if not settings.ruler_query_path:
+        # grafana/mimir@00dc4b65:operations/mimir/ingest-storage.libsonnet asserts remote evaluation.
         warnings.append(
             Problem(
                 "settings.ruler_query_path",
