@@ -64,6 +64,7 @@ def test_hard_kill_during_up_leaves_a_stack_the_reaper_removes(
     assert stacks_in_backend(bed.env) == ["organization/mimir-kafka/mkeph-killed-1"], "nothing was left?"
     left = kafka_objects(admin, "mkeph-killed-1-")
     print(f"\n[e2e] left by the killed job: {json.dumps(left)}")
+    assert any(left.values()), "the kill left no Kafka object: the reaper's Kafka sweep would not be shown"
     time.sleep(1.1)  # past the 1 s expiry
 
     dry = reap(bed.env, admin=admin)

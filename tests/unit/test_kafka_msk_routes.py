@@ -14,6 +14,7 @@ import pytest
 from mimirkafka.contract import ContractError, KafkaFlavor, msk_iam, scram_over_tls
 from mimirkafka.contract.kafka_side import AclRule
 from mimirkafka.kafka import msk_plan as plan
+from mimirkafka.kafka.acl_spelling import to_provider_acls
 from mimirkafka.kafka.admin_job import render_admin_script
 from mimirkafka.kafka.kafka_admin_route import (
     AclEnforcement,
@@ -279,7 +280,8 @@ def test_acl_stages_put_principals_in_use_first_and_deduplicate():
     mimir = [AclRule("Topic", "Literal", "t", "Read", "User:mimir"), ADMIN_ACL]
     stages = acl_stages(mimir, [ADMIN_ACL])
     assert [[a.acl_principal for a in s] for s in stages] == [["User:ops-admin"], ["User:mimir"]]
-    assert acl_stages(mimir, []) == (tuple(acl_stages(mimir, [])[0]),)
+    # Nobody else in use: one stage, Mimir's ACLs as the provider spells them.
+    assert acl_stages(mimir, []) == (tuple(to_provider_acls(mimir)),)
 
 
 def test_script_refuses_to_shrink_and_grows_only():

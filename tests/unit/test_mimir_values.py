@@ -557,6 +557,9 @@ def test_msk_iam_sidecar_shares_the_socket_on_kafka_components_only() -> None:
         assert {"name": "msk-iam-socket", "mountPath": "/var/run/msk-iam"} in vals[component][
             "extraVolumeMounts"
         ]
+    for component in NON_KAFKA:  # "only": no sidecar, no socket volume anywhere else
+        assert "extraContainers" not in vals.get(component, {}), component
+        assert "msk-iam-socket" not in str(vals.get(component, {})), component
 
 
 def test_group_prefix_that_misses_the_chart_ingesters_is_refused() -> None:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from mimirkafka.contract.errors import Problem
+from mimirkafka.contract.mimir_settings import BY_YAML, NEWEST_RELEASE, V3_1
 from mimirkafka.contract.model import MimirVersion
 
 _CHART_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -70,7 +71,7 @@ V6_1_0 = ChartVersion(6, 1, 0)
 #: The chart this package deploys by default: the first line with 2-zone ingest storage and client-rack.
 DEFAULT_CHART = V6_1_0
 #: Newest Mimir release whose ingest-storage config this package was checked against (release-3.1 line).
-DEFAULT_MIMIR = MimirVersion(3, 1, 3)
+DEFAULT_MIMIR = NEWEST_RELEASE
 
 CHART_RELEASES: tuple[ChartRelease, ...] = (
     ChartRelease(ChartVersion(6, 0, 1), MimirVersion(3, 0, 0), False, 3, "chart CHANGELOG ## 6.0.1 (#13312)"),
@@ -82,7 +83,7 @@ CHART_RELEASES: tuple[ChartRelease, ...] = (
 )
 
 #: The release that knows -ingest-storage.kafka.client-rack (CHANGELOG ## 3.1.0, #14434).
-CLIENT_RACK_SINCE = MimirVersion(3, 1, 0)
+CLIENT_RACK_SINCE: MimirVersion = BY_YAML[("ingest_storage", "kafka", "client_rack")].since or V3_1
 
 
 def chart_release(version: ChartVersion) -> ChartRelease | None:
