@@ -252,4 +252,6 @@ def kubernetes_job_route(
             pulumi.ResourceOptions(depends_on=[cm], replace_on_changes=["spec"], delete_before_replace=True),
         ),
     )
-    return RouteResources(topic=job, acls=[])
+    # Like the KRaft StatefulSet's topic Job: the name resolves once the Job ran, so whatever consumes
+    # it (Mimir) waits for the topic.
+    return RouteResources(topic=job, acls=[], topic_name=job.metadata.apply(lambda _: plan.topic))

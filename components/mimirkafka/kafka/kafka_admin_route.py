@@ -235,6 +235,8 @@ class RouteResources:
 
     topic: pulumi.Resource
     acls: list[pulumi.Resource]
+    #: The topic's name, known only once the topic exists (Mimir must not start before it does).
+    topic_name: pulumi.Output[str]
     provider: kafka.Provider | None = None
 
 
@@ -295,4 +297,4 @@ def kafka_provider_route(
         ]
         acls += created
         before = created
-    return RouteResources(topic=topic, acls=acls, provider=provider)
+    return RouteResources(topic=topic, acls=acls, topic_name=topic.name, provider=provider)

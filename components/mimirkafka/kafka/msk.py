@@ -289,6 +289,7 @@ class MskKafka(pulumi.ComponentResource):
                 protection=args.protection,
                 opts=child,
             )
+            self.topic_name = self.topic.name
         else:
             routed = route_topic(
                 name,
@@ -302,17 +303,11 @@ class MskKafka(pulumi.ComponentResource):
                 opts=merge_opts(child, pulumi.ResourceOptions(depends_on=[self.cluster, *user_deps])),
             )
             self.topic, self.acls = routed.topic, routed.acls
+            self.topic_name = routed.topic_name
 
         # --- outputs --------------------------------------------------------------------------
         self.bootstrap_brokers = getattr(self.cluster, plan.BOOTSTRAP_OUTPUT[primary])
         self.cluster_arn = self.cluster.arn
-        self.topic_name = (
-            pulumi.Output.from_input(c.topic.name)
-            if p.topic_route is TopicRoute.KUBERNETES_JOB
-            else (
-                self.topic.name  # type: ignore[attr-defined]
-            )
-        )
         if primary is plan.MskAuth.SCRAM:
             creds = CredentialsSource(
                 CredentialsKind.PASSWORD, username=self.mimir_username, password=self.mimir_password

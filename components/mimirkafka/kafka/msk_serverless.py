@@ -243,11 +243,7 @@ class MskServerlessKafka(pulumi.ComponentResource):
         self.scram_credential = None
         self.bootstrap_brokers = self.cluster.bootstrap_brokers_sasl_iam
         self.cluster_arn = self.cluster.arn
-        self.topic_name = (
-            pulumi.Output.from_input(c.topic.name)
-            if p.topic_route is TopicRoute.KUBERNETES_JOB
-            else self.topic.name  # type: ignore[attr-defined]
-        )
+        self.topic_name = routed.topic_name
         self.endpoint = KafkaEndpoint(
             bootstrap_brokers=self.bootstrap_brokers,
             port=IAM_PORT,
