@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from mimirkafka.contract.model import (
     OAuthBearerStatic,
     SecretValue,
 )
+from mimirkafka.contract.validation import go_duration_seconds
 
 
 class CredentialError(RuntimeError):
@@ -29,16 +29,11 @@ class CredentialError(RuntimeError):
 
 
 def parse_duration(text: str) -> float:
-    """Seconds of a Go duration like ``10s``, ``500ms``, ``1m30s``."""
-    units = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-    rest, total = text.strip(), 0.0
-    if rest in ("0", ""):
-        return 0.0
-    for number, unit in re.findall(r"([0-9.]+)(ns|us|µs|ms|s|m|h)", rest):
-        total += float(number) * units[unit]
-    if not re.fullmatch(r"(?:[0-9.]+(?:ns|us|µs|ms|s|m|h))+", rest):
+    """Seconds of a Go duration like ``10s``, ``500ms``, ``1m30s`` (the contract's parser)."""
+    seconds = go_duration_seconds(text.strip()) if text.strip() not in ("", "0") else 0.0
+    if seconds is None:
         raise ValueError(f"{text!r} is not a duration; write it like '10s' or '500ms'")
-    return total
+    return seconds
 
 
 class _UnixHTTPConnection(http.client.HTTPConnection):
