@@ -38,14 +38,9 @@ __all__ = [
     "msk_support",
 ]
 
-#: Chart value sections of the components that produce to or read from Kafka. The package's list, plus the
-#: ruler's dedicated query-frontend (``ruler_query_frontend``, deployed with
-#: ``ruler.remoteEvaluationDedicatedQueryPath: true``), which reads the partitions' last produced offsets
-#: like the query-frontend does (grafana/mimir pkg/frontend/querymiddleware/read_consistency.go @01b19113:
-#: strong reads wait for the last produced offsets of an ``ingest.TopicOffsetsReader``; the chart deploys it
-#: from operations/helm/charts/mimir-distributed/templates/ruler-query-frontend/ruler-query-frontend-dep.yaml
-#: @063371ec with ``-target=query-frontend``).
-KAFKA_TALKING_COMPONENTS: tuple[str, ...] = tuple(dict.fromkeys((*KAFKA_COMPONENTS, "ruler_query_frontend")))
+#: Chart value sections of the components that produce to or read from Kafka: the package's own list
+#: (mimirkafka.mimir.components, with its sources), which includes the ruler's dedicated query-frontend.
+KAFKA_TALKING_COMPONENTS: tuple[str, ...] = KAFKA_COMPONENTS
 
 
 def flavor_named(name: str | None, default: KafkaFlavor = KafkaFlavor.APACHE) -> KafkaFlavor:
