@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass
-
-#: True while a caller shows the warnings itself (the stack path prints them once, in stack keys):
-#: components then do not print the same warnings again in their field names.
-WARNINGS_SHOWN_BY_CALLER: ContextVar[bool] = ContextVar("mimirkafka_warnings_shown_by_caller", default=False)
 
 
 @dataclass(frozen=True)

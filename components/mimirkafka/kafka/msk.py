@@ -95,6 +95,8 @@ class MskKafkaArgs:
     admin_route: AdminRouteSettings = field(default_factory=AdminRouteSettings)
     #: off (MSK's default: no ACLs), staged (ACLs created) or enforced (allow.everyone.if.no.acl.found=false).
     acl_enforcement: AclEnforcement = AclEnforcement.OFF
+    #: Log the plan's warnings on the component; False when the caller shows them (the stack does).
+    log_warnings: bool = True
     #: What the last ``up`` applied (the ``acl_enforcement`` output); needed to enforce on a cluster in use.
     deployed_acl_enforcement: AclEnforcement | None = None
 
@@ -116,7 +118,8 @@ class MskKafka(pulumi.ComponentResource):
         c = args.contract
         req = p.requirements
         cluster_name, version, methods, primary = p.cluster_name, p.kafka_version, p.methods, p.primary
-        log_warnings(p.warnings, self, p.contract_warnings)
+        if args.log_warnings:
+            log_warnings(p.warnings, self, p.contract_warnings)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
         ports = list(p.ports)

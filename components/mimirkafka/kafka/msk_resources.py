@@ -80,12 +80,7 @@ def control_plane_topic(
 def log_warnings(
     warnings: Sequence[Problem], resource: pulumi.Resource, contract_warnings: Sequence[str] = ()
 ) -> None:
-    """The plan's warnings, shown by ``pulumi preview``/``up`` on the component (unless the caller
-    shows them, see ``WARNINGS_SHOWN_BY_CALLER``)."""
-    from mimirkafka.contract.errors import WARNINGS_SHOWN_BY_CALLER
-
-    if WARNINGS_SHOWN_BY_CALLER.get():
-        return
+    """The plan's warnings, shown by ``pulumi preview``/``up`` on the component."""
     for text in [*map(str, warnings), *contract_warnings]:
         pulumi.log.warn(text, resource=resource)
 

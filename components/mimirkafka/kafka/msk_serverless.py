@@ -138,6 +138,8 @@ class MskServerlessKafkaArgs:
     topic_route: TopicRoute | None = None
     #: Region (kafka-provider) or namespace and service account (kubernetes-job) of the route.
     admin_route: AdminRouteSettings = field(default_factory=AdminRouteSettings)
+    #: Log the plan's warnings on the component; False when the caller shows them (the stack does).
+    log_warnings: bool = True
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,8 @@ class MskServerlessKafka(pulumi.ComponentResource):
         self.plan = p
         c = args.contract
         cluster_name = p.cluster_name
-        log_warnings(p.warnings, self, p.contract_warnings)
+        if args.log_warnings:
+            log_warnings(p.warnings, self, p.contract_warnings)
         child = pulumi.ResourceOptions(parent=self)
         tags = managed_tags(args.tags)
         self.security_group = client_security_group(

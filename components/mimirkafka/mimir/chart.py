@@ -30,7 +30,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from mimirkafka.contract.errors import WARNINGS_SHOWN_BY_CALLER
 from mimirkafka.contract.mimir_config import RenderedMimir
 from mimirkafka.mimir import values as v
 from mimirkafka.mimir.components import component_view
@@ -100,7 +99,7 @@ class MimirDeployment(pulumi.ComponentResource):
         # Pure and raising: every problem surfaces before any resource (this one included) is registered.
         mp = plan_mimir(args)
         super().__init__("mimirkafka:mimir:MimirDeployment", name, None, opts)
-        for w in () if WARNINGS_SHOWN_BY_CALLER.get() else mp.warnings:
+        for w in mp.warnings if args.log_warnings else ():
             pulumi.log.warn(str(w), resource=self)
         c, s = args.contract, args.settings
         rendered, plan, settings = mp.rendered, mp.sources, mp.settings

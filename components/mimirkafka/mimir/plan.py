@@ -53,6 +53,8 @@ class MimirDeploymentArgs:
     bucket_names: tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]] | None = None
     #: Service account annotations (IRSA role ARN).
     service_account_annotations: pulumi.Input[dict[str, str]] | None = None
+    #: Log the plan's warnings on the component; False when the caller shows them (the stack does).
+    log_warnings: bool = True
 
 
 @dataclass(frozen=True)

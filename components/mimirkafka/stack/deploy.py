@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from mimirkafka.contract.errors import WARNINGS_SHOWN_BY_CALLER, ContractError
+from mimirkafka.contract.errors import ContractError
 from mimirkafka.doctor.pulumi_check import KafkaPreflight, KafkaPreflightArgs
 from mimirkafka.kafka.endpoint import KafkaEndpoint
 from mimirkafka.mimir import values as mv
@@ -158,6 +158,7 @@ def deploy(plan: StackPlan, secrets: Secrets) -> dict[str, Any]:
             bucket_names=iam.bucket_names if iam and cfg.mimir.object_storage == "s3" else None,
             service_account_annotations=iam.service_account_annotations if iam else None,
             depends_on=[*namespaces.values(), kafka_side, *([preflight] if preflight else [])],
+            log_warnings=False,  # shown once by run(), in stack keys
         ),
         opts=k8s_opts,
     )
@@ -272,12 +273,7 @@ def run(root: Path | None = None) -> dict[str, Any]:
         raise StackRefused(e.problems, stack=stack) from None
     for warning in plan.warnings:
         pulumi.log.warn(f"{warning}")
-    # The plan's warnings are shown once, above, in stack keys: the components stay quiet about them.
-    token = WARNINGS_SHOWN_BY_CALLER.set(True)
-    try:
-        outputs = deploy(plan, secrets)
-    finally:
-        WARNINGS_SHOWN_BY_CALLER.reset(token)
+    outputs = deploy(plan, secrets)
     for name, value in outputs.items():
         pulumi.export(name, value)
     return outputs

@@ -504,6 +504,7 @@ def kafka_args(
             admin_route=admin_route,
             acl_enforcement=AclEnforcement(k.msk_acl_enforcement),
             deployed_acl_enforcement=deployed_acl,
+            log_warnings=False,  # the stack shows the plan's warnings once, in its keys
             protection=protection,
             previous=previous,
         )
@@ -519,6 +520,7 @@ def kafka_args(
         extra_auth=list(k.msk_extra_auth),
         topic_route=TopicRoute(k.msk_topic_route) if k.msk_topic_route else None,
         admin_route=admin_route,
+        log_warnings=False,  # the stack shows the plan's warnings once, in its keys
         protection=protection,
         previous=previous,
     )
