@@ -10,7 +10,8 @@ both through Pulumi's public resource-transform API and only here in the test be
   side is still written as values + install script;
 * the Strimzi operator's Helm release (the chart is not on any registry reachable here) installs a
   local chart holding the vendored Strimzi 1.2.0 CRDs in ``crds/``, which is where Strimzi's own chart
-  ships them. The operator itself would not run anyway: kwok pods run no process. What Pulumi waits
+  ships them (strimzi/strimzi-kafka-operator packaging/helm-charts/helm3/strimzi-kafka-operator/crds/).
+  The operator itself would not run anyway: kwok pods run no process. What Pulumi waits
   for from it (``pulumi.com/waitFor: condition=Ready`` on the Kafka, KafkaTopic and KafkaUser CRs) is
   played by :func:`strimzi_status_standin`, which only writes the Ready condition, as the operator's
   status reporting would.

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 #: Default prefix of everything an ephemeral stack names (stack, topic, user, release).
 DEFAULT_PREFIX = "mkeph-"
 #: Longest id: the release name ``<prefix><id>`` must leave room for the chart's longest resource name
-#: (``<release>-ingester-zone-a`` plus StatefulSet pod suffixes) inside Kubernetes' 63 characters.
+#: (``<release>-ingester-zone-a`` plus StatefulSet pod suffixes) inside Kubernetes' 63 characters. A
+#: budget derived from those names, not a number the chart publishes.
 MAX_ID = 26
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
